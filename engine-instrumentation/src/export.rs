@@ -1,0 +1,45 @@
+//! The persistence side of the pipeline: a [`SpanSink`] stores spans (the trace API implements it), and the
+//! [`PersistenceExporter`] is the OpenTelemetry exporter that feeds it.
+
+use std::fmt;
+use std::sync::Arc;
+
+use futures_util::future::BoxFuture;
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+
+use crate::span_record::SpanRecord;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    #[error("span store unavailable: {0}")]
+    Unavailable(String),
+    #[error("span store rejected the batch: {0}")]
+    Rejected(String),
+}
+
+/// Somewhere to keep finished spans. The returned future must not need the caller's async runtime: the batch
+/// exporter polls it on its own thread (spawn onto your runtime and await the join handle).
+pub trait SpanSink: Send + Sync + fmt::Debug + 'static {
+    fn store(&self, spans: Vec<SpanRecord>) -> BoxFuture<'static, Result<(), SinkError>>;
+}
+
+/// An OpenTelemetry exporter that converts finished spans to [`SpanRecord`]s and hands them to a [`SpanSink`].
+#[derive(Debug, Clone)]
+pub struct PersistenceExporter {
+    sink: Arc<dyn SpanSink>,
+}
+
+impl PersistenceExporter {
+    pub fn new(sink: Arc<dyn SpanSink>) -> Self {
+        Self { sink }
+    }
+}
+
+impl SpanExporter for PersistenceExporter {
+    fn export(&self, batch: Vec<SpanData>) -> impl Future<Output = OTelSdkResult> + Send {
+        let records: Vec<SpanRecord> = batch.iter().map(SpanRecord::from_span_data).collect();
+        let stored = self.sink.store(records);
+        async move { stored.await.map_err(|e| OTelSdkError::InternalFailure(e.to_string())) }
+    }
+}

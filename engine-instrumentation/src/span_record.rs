@@ -1,0 +1,94 @@
+//! Conversion of a finished OpenTelemetry span into the wire [`Span`], tagged with the execution it belongs to.
+
+use chrono::{DateTime, Utc};
+use opentelemetry::trace::{SpanId, Status};
+use opentelemetry::{Array, KeyValue, Value};
+use opentelemetry_sdk::trace::SpanData;
+use serde_json::Value as Json;
+use trace_model::conventions::{self, EXECUTION_ID, WORKFLOW_ID};
+use trace_model::{Attributes, Span, SpanEvent, SpanLink, SpanStatus, StatusCode};
+
+/// A span ready to store: the execution it belongs to (its `orcheo.execution.id`, else its trace id) and its trace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpanRecord {
+    pub execution_id: String,
+    pub workflow_id: Option<String>,
+    pub trace_id: String,
+    pub span: Span,
+}
+
+impl SpanRecord {
+    pub fn from_span_data(data: &SpanData) -> Self {
+        let attributes = to_attributes(&data.attributes);
+        let trace_id = data.span_context.trace_id().to_string();
+        let execution_id = conventions::str_attr(&attributes, EXECUTION_ID).map_or_else(|| trace_id.clone(), str::to_owned);
+        let workflow_id = conventions::str_attr(&attributes, WORKFLOW_ID).map(str::to_owned);
+        let status = match &data.status {
+            Status::Ok => SpanStatus { code: StatusCode::Ok, message: None },
+            Status::Error { description } => SpanStatus {
+                code: StatusCode::Error,
+                message: (!description.is_empty()).then(|| description.to_string()),
+            },
+            Status::Unset => SpanStatus::default(),
+        };
+        let events = data
+            .events
+            .iter()
+            .map(|e| SpanEvent {
+                name: e.name.to_string(),
+                time: DateTime::<Utc>::from(e.timestamp),
+                attributes: to_attributes(&e.attributes),
+            })
+            .collect();
+        let links = data
+            .links
+            .iter()
+            .map(|l| SpanLink {
+                trace_id: l.span_context.trace_id().to_string(),
+                span_id: l.span_context.span_id().to_string(),
+                attributes: to_attributes(&l.attributes),
+            })
+            .collect();
+        let mut span = Span {
+            span_id: data.span_context.span_id().to_string(),
+            parent_span_id: (data.parent_span_id != SpanId::INVALID).then(|| data.parent_span_id.to_string()),
+            name: data.name.to_string(),
+            kind: conventions::classify(&data.name, &attributes),
+            start_time: DateTime::<Utc>::from(data.start_time),
+            end_time: Some(DateTime::<Utc>::from(data.end_time)),
+            duration_ms: None,
+            status,
+            token_usage: conventions::token_usage(&attributes),
+            attributes,
+            events,
+            links,
+            artifacts: vec![],
+        };
+        span.duration_ms = span.measured_duration_ms();
+        Self { execution_id, workflow_id, trace_id, span }
+    }
+}
+
+fn to_attributes(pairs: &[KeyValue]) -> Attributes {
+    pairs.iter().map(|kv| (kv.key.as_str().to_owned(), to_json(&kv.value))).collect()
+}
+
+fn to_json(value: &Value) -> Json {
+    match value {
+        Value::Bool(b) => Json::Bool(*b),
+        Value::I64(i) => Json::from(*i),
+        Value::F64(f) => float(*f),
+        Value::String(s) => Json::String(s.as_str().to_owned()),
+        Value::Array(Array::Bool(items)) => items.iter().map(|b| Json::Bool(*b)).collect(),
+        Value::Array(Array::I64(items)) => items.iter().map(|i| Json::from(*i)).collect(),
+        Value::Array(Array::F64(items)) => items.iter().map(|f| float(*f)).collect(),
+        Value::Array(Array::String(items)) => items.iter().map(|s| Json::String(s.as_str().to_owned())).collect(),
+        // Kinds added to OpenTelemetry later still show, as text.
+        other => Json::String(other.to_string()),
+    }
+}
+
+/// JSON has no NaN or infinities: those are kept as text rather than lost.
+fn float(f: f64) -> Json {
+    serde_json::Number::from_f64(f).map_or_else(|| Json::String(f.to_string()), Json::Number)
+}

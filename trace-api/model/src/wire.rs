@@ -1,0 +1,303 @@
+//! The JSON contract of the trace API (ARCHITECTURE §2).
+//!
+//! Optional fields default when absent so that older producers (the Orcheo back end's own trace response) still parse.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Span and event attributes: any JSON value per key, kept in key order for stable output.
+pub type Attributes = BTreeMap<String, serde_json::Value>;
+
+/// Default page size of `GET /api/executions/{id}/trace`.
+pub const DEFAULT_PAGE_LIMIT: usize = 500;
+/// Largest page a client may ask for.
+pub const MAX_PAGE_LIMIT: usize = 5000;
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TokenUsage {
+    #[serde(default)]
+    pub input: u64,
+    #[serde(default)]
+    pub output: u64,
+    #[serde(default)]
+    pub total: u64,
+}
+
+impl TokenUsage {
+    pub fn new(input: u64, output: u64) -> Self {
+        Self { input, output, total: input.saturating_add(output) }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0 && self.input == 0 && self.output == 0
+    }
+
+    pub fn add(&mut self, other: &TokenUsage) {
+        self.input = self.input.saturating_add(other.input);
+        self.output = self.output.saturating_add(other.output);
+        self.total = self.total.saturating_add(other.total);
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum ExecutionStatus {
+    #[default]
+    Running,
+    Completed,
+    Error,
+    Cancelled,
+}
+
+impl ExecutionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Running => "running",
+            Self::Completed => "completed",
+            Self::Error => "error",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "running" => Some(Self::Running),
+            "completed" => Some(Self::Completed),
+            "error" => Some(Self::Error),
+            "cancelled" => Some(Self::Cancelled),
+            _ => None,
+        }
+    }
+
+    pub fn is_finished(self) -> bool {
+        self != Self::Running
+    }
+}
+
+/// A link from an execution to an external dashboard (Jaeger, Tempo, Grafana).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct DashboardLink {
+    pub name: String,
+    pub url: String,
+}
+
+/// One workflow run with its trace summary.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Execution {
+    pub id: String,
+    pub workflow_id: String,
+    #[serde(default)]
+    pub status: ExecutionStatus,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_id: Option<String>,
+    #[serde(default, with = "crate::time::optional", skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(default, with = "crate::time::optional", skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub root_span_id: Option<String>,
+    #[serde(default)]
+    pub token_usage: TokenUsage,
+    #[serde(default)]
+    pub span_count: u64,
+    #[serde(default)]
+    pub error_count: u64,
+    #[serde(default)]
+    pub artifact_count: u64,
+    #[serde(default)]
+    pub links: Vec<DashboardLink>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum SpanKind {
+    Workflow,
+    Node,
+    Llm,
+    Tool,
+    Http,
+    Storage,
+    #[default]
+    #[serde(other)]
+    Other,
+}
+
+impl SpanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Workflow => "workflow",
+            Self::Node => "node",
+            Self::Llm => "llm",
+            Self::Tool => "tool",
+            Self::Http => "http",
+            Self::Storage => "storage",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "workflow" => Some(Self::Workflow),
+            "node" => Some(Self::Node),
+            "llm" => Some(Self::Llm),
+            "tool" => Some(Self::Tool),
+            "http" => Some(Self::Http),
+            "storage" => Some(Self::Storage),
+            "other" => Some(Self::Other),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum StatusCode {
+    #[default]
+    Unset,
+    Ok,
+    Error,
+}
+
+impl StatusCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unset => "UNSET",
+            Self::Ok => "OK",
+            Self::Error => "ERROR",
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct SpanStatus {
+    #[serde(default)]
+    pub code: StatusCode,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct SpanEvent {
+    pub name: String,
+    #[serde(with = "crate::time::required")]
+    pub time: DateTime<Utc>,
+    #[serde(default)]
+    pub attributes: Attributes,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct SpanLink {
+    pub trace_id: String,
+    pub span_id: String,
+    #[serde(default)]
+    pub attributes: Attributes,
+}
+
+/// An artifact a span produced, downloadable through the API.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ArtifactRef {
+    pub id: String,
+    pub name: String,
+    pub content_type: String,
+    pub size_bytes: u64,
+    pub download_url: String,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct Span {
+    pub span_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent_span_id: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub kind: SpanKind,
+    #[serde(with = "crate::time::required")]
+    pub start_time: DateTime<Utc>,
+    #[serde(default, with = "crate::time::optional", skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_ms: Option<f64>,
+    #[serde(default)]
+    pub status: SpanStatus,
+    #[serde(default)]
+    pub attributes: Attributes,
+    #[serde(default)]
+    pub events: Vec<SpanEvent>,
+    #[serde(default)]
+    pub links: Vec<SpanLink>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_usage: Option<TokenUsage>,
+    #[serde(default)]
+    pub artifacts: Vec<ArtifactRef>,
+}
+
+impl Span {
+    /// Duration in milliseconds from the timestamps, for spans that have ended.
+    pub fn measured_duration_ms(&self) -> Option<f64> {
+        let end = self.end_time?;
+        let micros = (end - self.start_time).num_microseconds()?;
+        Some(micros as f64 / 1000.0)
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.status.code == StatusCode::Error
+    }
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    #[serde(default)]
+    pub total_spans: u64,
+}
+
+/// `GET /api/executions/{id}/trace`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct TraceResponse {
+    pub execution: Execution,
+    #[serde(default)]
+    pub spans: Vec<Span>,
+    #[serde(default)]
+    pub page_info: PageInfo,
+}
+
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListPageInfo {
+    pub has_next_page: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+}
+
+/// `GET /api/executions`: run history, newest first.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct ExecutionPage {
+    pub executions: Vec<Execution>,
+    pub page_info: ListPageInfo,
+}
+
+/// A live-update message on `GET /api/executions/{id}/trace/live`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(tag = "type")]
+pub enum LiveMessage {
+    #[serde(rename = "trace:update")]
+    TraceUpdate {
+        execution_id: String,
+        #[serde(default)]
+        trace_id: Option<String>,
+        spans: Vec<Span>,
+        complete: bool,
+    },
+}
+
+/// The JSON body of every API error.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ErrorBody {
+    pub detail: String,
+    pub code: String,
+}

@@ -1,0 +1,35 @@
+//! `trace-api [--demo] [--bind ADDR] [--www DIR]`
+
+use anyhow::Context as _;
+use trace_api::{AppState, Config, Store, demo, routes, server};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let config = Config::load(|key| std::env::var(key).ok(), std::env::args().skip(1))?;
+    let store = Store::connect(&config.database_url)
+        .await
+        .with_context(|| format!("opening the store at {}", config.database_url))?;
+    if config.demo {
+        for run in demo::run_samples(&store).await.context("running the demo workflows")? {
+            tracing::info!(execution = %run.execution_id, workflow = %run.workflow_id, outcome = ?run.outcome, "demo run stored");
+        }
+    }
+    match &config.www_dir {
+        Some(dir) if !dir.join("index.html").is_file() => {
+            tracing::warn!(dir = %dir.display(), "no index.html in the web folder: run `cargo xtask dist`")
+        }
+        Some(_) => {}
+        None => tracing::warn!("no web folder given (--www or TRACE_API_WWW_DIR): serving the API only"),
+    }
+    let running = server::start(routes::router(AppState { store }, config.www_dir.clone()), &config.bind).await?;
+    println!("trace-api listening on {}  (Canvas: {}/canvas.html)", running.url(), running.url());
+    tokio::select! {
+        () = running.wait() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,35 @@
+//! The store as the instrumentation's [`SpanSink`]: finished spans of workflows run in this process land here.
+
+use engine_instrumentation::{SinkError, SpanRecord, SpanSink};
+use futures_util::future::BoxFuture;
+use tokio::runtime::Handle;
+
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, Clone)]
+pub struct StoreSink {
+    store: Store,
+    runtime: Handle,
+}
+
+impl StoreSink {
+    /// `runtime` runs the writes: the exporter calls from its own thread, outside any runtime.
+    pub fn new(store: Store, runtime: Handle) -> Self {
+        Self { store, runtime }
+    }
+}
+
+impl SpanSink for StoreSink {
+    fn store(&self, spans: Vec<SpanRecord>) -> BoxFuture<'static, Result<(), SinkError>> {
+        let store = self.store.clone();
+        let write = self.runtime.spawn(async move { store.insert_spans(&spans).await });
+        Box::pin(async move {
+            match write.await {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e @ StoreError::Unavailable(_))) => Err(SinkError::Unavailable(e.to_string())),
+                Ok(Err(e)) => Err(SinkError::Rejected(e.to_string())),
+                Err(join) => Err(SinkError::Unavailable(format!("store task ended: {join}"))),
+            }
+        })
+    }
+}

@@ -1,0 +1,71 @@
+//! `cargo xtask dist`: the wasm build, its JS glue, and the web pages, in one folder the API serves.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use wasm_bindgen_cli_support::Bindgen;
+
+use crate::run::{cargo, step};
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Builds `target/dist` and returns its path.
+pub fn dist(root: &Path) -> anyhow::Result<PathBuf> {
+    crate::prereq::wasm_target()?;
+    step(
+        "wasm build (trace-view, release)",
+        root,
+        cargo().args(["build", "--package", "trace-view", "--target", WASM_TARGET, "--release"]),
+    )?;
+    let wasm = root.join("target").join(WASM_TARGET).join("release").join("trace_view.wasm");
+    let dist = root.join("target").join("dist");
+    if dist.exists() {
+        fs::remove_dir_all(&dist).with_context(|| format!("clearing {}", dist.display()))?;
+    }
+    let pkg = dist.join("pkg");
+    Bindgen::new()
+        .input_path(&wasm)
+        .web(true)?
+        .typescript(false)
+        .generate(&pkg)
+        .with_context(|| format!("generating JS bindings for {}", wasm.display()))?;
+    copy_dir(&root.join("www"), &dist)?;
+    report_size(&pkg.join("trace_view_bg.wasm"), &pkg.join("trace_view.js"))?;
+    println!("bundle ready in {}", dist.display());
+    Ok(dist)
+}
+
+fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+    fs::create_dir_all(to)?;
+    for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            fs::copy(entry.path(), &target).with_context(|| format!("copying {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn report_size(wasm: &Path, js: &Path) -> anyhow::Result<()> {
+    let sizes = |path: &Path| -> anyhow::Result<(usize, usize)> {
+        let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&bytes)?;
+        Ok((bytes.len(), gz.finish()?.len()))
+    };
+    let (wasm_raw, wasm_gz) = sizes(wasm)?;
+    let (js_raw, js_gz) = sizes(js)?;
+    println!(
+        "bundle size: wasm {} KB ({} KB gzipped), JS glue {} KB ({} KB gzipped)",
+        wasm_raw / 1024,
+        wasm_gz / 1024,
+        js_raw / 1024,
+        js_gz / 1024
+    );
+    Ok(())
+}

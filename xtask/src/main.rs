@@ -1,0 +1,36 @@
+//! `cargo xtask <dist|demo|test>`: the build, demo and test entry points of the workspace.
+
+mod dist;
+mod prereq;
+mod run;
+mod test;
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+
+const USAGE: &str = "usage: cargo xtask <command>
+  dist   build the wasm bundle and the web pages into target/dist
+  demo   dist, then the API with sample workflows on TRACE_API_BIND (default 127.0.0.1:8080)
+  test   everything: fmt, clippy, unit and integration tests, the wasm build, the browser tests";
+
+fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    match args.first().map(String::as_str) {
+        Some("dist") => dist::dist(&root).map(|_| ()),
+        Some("demo") => run::demo(&root),
+        Some("test") => test::test(&root),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => bail!("{USAGE}"),
+    }
+}
+
+/// The workspace root: xtask lives one level below it.
+fn workspace_root() -> PathBuf {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir.parent().map(PathBuf::from).unwrap_or(manifest_dir)
+}

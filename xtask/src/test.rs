@@ -1,0 +1,28 @@
+//! `cargo xtask test`: every check, in the order that fails fastest.
+
+use std::path::Path;
+
+use crate::run::{cargo, step};
+
+pub fn test(root: &Path) -> anyhow::Result<()> {
+    crate::prereq::browser()?;
+    step("cargo fmt --check", root, cargo().args(["fmt", "--all", "--", "--check"]))?;
+    step(
+        "clippy (native)",
+        root,
+        cargo().args(["clippy", "--workspace", "--exclude", "trace-view", "--all-targets", "--", "-D", "warnings"]),
+    )?;
+    step(
+        "clippy (trace-view, wasm32)",
+        root,
+        cargo().args(["clippy", "--package", "trace-view", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]),
+    )?;
+    let dist = crate::dist::dist(root)?;
+    step(
+        "tests (unit, integration, browser)",
+        root,
+        cargo().args(["test", "--workspace", "--exclude", "trace-view"]).env("TRACE_VIEW_DIST", &dist),
+    )?;
+    println!("all checks passed");
+    Ok(())
+}
