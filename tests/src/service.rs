@@ -1,0 +1,56 @@
+//! The trace API running in-process on a temporary SQLite file, serving the built web bundle.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use engine_instrumentation::redact::Redactor;
+use engine_instrumentation::{Engine, RunOutcome, TracingPipeline, Workflow};
+use tempfile::TempDir;
+use trace_api::server::{self, RunningServer};
+use trace_api::sink::StoreSink;
+use trace_api::{AppState, Store, routes};
+
+/// The built bundle: `TRACE_VIEW_DIST`, else `target/dist` (what `cargo xtask dist` writes).
+pub fn dist_dir() -> anyhow::Result<PathBuf> {
+    let dir = std::env::var_os("TRACE_VIEW_DIST").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("target").join("dist")
+    });
+    for needed in ["canvas.html", "trace-view.js", "pkg/trace_view_bg.wasm"] {
+        if !dir.join(needed).is_file() {
+            bail!("{} has no {needed}: build the bundle with `cargo xtask dist` (`cargo xtask test` does)", dir.display());
+        }
+    }
+    Ok(dir)
+}
+
+#[derive(Debug)]
+pub struct TestService {
+    pub store: Store,
+    pub server: RunningServer,
+    _data: TempDir,
+}
+
+impl TestService {
+    /// The API with the bundle at `www`, on a free port.
+    pub async fn start(www: Option<PathBuf>) -> anyhow::Result<Self> {
+        let data = tempfile::tempdir()?;
+        let url = format!("sqlite://{}", data.path().join("trace.db").display());
+        let store = Store::connect(&url).await.with_context(|| format!("opening {url}"))?;
+        let server = server::start(routes::router(AppState { store: store.clone() }, www), "127.0.0.1:0").await?;
+        Ok(Self { store, server, _data: data })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.url())
+    }
+
+    /// Runs `workflow` through the instrumented reference engine; returns once its spans are stored.
+    pub async fn run(&self, workflow: &Workflow, execution_id: &str) -> anyhow::Result<RunOutcome> {
+        let sink = StoreSink::new(self.store.clone(), tokio::runtime::Handle::current());
+        let pipeline = TracingPipeline::with_sink(Arc::new(sink), "e2e", Redactor::default());
+        let outcome = Engine.run(workflow, execution_id, pipeline.tracer().as_ref()).await;
+        pipeline.shutdown().await?;
+        Ok(outcome)
+    }
+}

@@ -1,0 +1,200 @@
+// <orcheo-trace-view>: the trace viewer as a custom element. The view itself is a wasm module (./pkg/), loaded once
+// per page on first use; this file only adapts the element's attributes, properties and lifecycle to it.
+//
+//   <orcheo-trace-view execution-id="…" api-base="/api"></orcheo-trace-view>
+//   el.token = "…";            // bearer token for the API (never an attribute)
+//   el.trace = traceResponse;  // show a trace object directly, no fetch
+//   el.selectedSpanId = "…";
+//   events (bubbling, composed): span-select {spanId}, trace-load {executionId, spanCount}, trace-error {status, detail}
+
+const TAG = "orcheo-trace-view";
+
+// Resolved against this module's URL so that the page's location does not matter.
+const WASM_GLUE = new URL("./pkg/trace_view.js", import.meta.url);
+
+// Host rules live here rather than in the wasm's stylesheet so that the element has its size before the wasm loads.
+const SHADOW_CSS = `
+:host { display: block; height: 100%; }
+:host([hidden]) { display: none; }
+.root { height: 100%; }
+.load-error { margin: 0; padding: 1rem; font: inherit; color: inherit; }
+`;
+
+let wasm = null;
+
+/** Loads and initializes the wasm once per page; a failed load may be retried by the next element that connects. */
+function loadWasm() {
+  if (!wasm) {
+    wasm = import(WASM_GLUE.href).then(async (glue) => {
+      await glue.default(); // finds trace_view_bg.wasm next to the glue
+      return glue;
+    });
+    wasm.catch(() => {
+      wasm = null;
+    });
+  }
+  return wasm;
+}
+
+export class OrcheoTraceView extends HTMLElement {
+  static observedAttributes = ["execution-id", "api-base"];
+
+  #handle = null;
+  #root = null;
+  #token = null;
+  #trace = null;
+  #selectedSpanId = null;
+  // What the view shows: "execution" (execution-id, possibly none) or "trace" (the trace property); last set wins.
+  #source = "execution";
+
+  constructor() {
+    super();
+    const shadow = this.attachShadow({ mode: "open" });
+    const style = document.createElement("style");
+    style.textContent = SHADOW_CSS;
+    shadow.append(style);
+  }
+
+  connectedCallback() {
+    if (this.#handle) return; // moved within the document: still mounted
+    loadWasm().then(
+      (glue) => {
+        if (this.isConnected && !this.#handle) this.#mount(glue);
+      },
+      (error) => {
+        if (this.isConnected) this.#showLoadFailure(error);
+      },
+    );
+  }
+
+  disconnectedCallback() {
+    // Deferred so that moving the element (disconnect then connect in one task) keeps the running view.
+    queueMicrotask(() => {
+      if (!this.isConnected) this.#unmount();
+    });
+  }
+
+  attributeChangedCallback(name, oldValue, newValue) {
+    if (oldValue === newValue) return;
+    if (name === "execution-id") this.#source = "execution";
+    else if (this.#source !== "execution") return; // a new api-base does not replace a trace set directly
+    this.#handle?.set_execution(this.getAttribute("execution-id"), this.getAttribute("api-base"));
+  }
+
+  get executionId() {
+    return this.getAttribute("execution-id");
+  }
+
+  set executionId(value) {
+    this.#reflect("execution-id", value);
+  }
+
+  get apiBase() {
+    return this.getAttribute("api-base") ?? "/api";
+  }
+
+  set apiBase(value) {
+    this.#reflect("api-base", value);
+  }
+
+  get token() {
+    return this.#token;
+  }
+
+  set token(value) {
+    this.#token = value == null || value === "" ? null : String(value);
+    this.#handle?.set_token(this.#token);
+  }
+
+  /** The last trace set (an object, or JSON text); null when the view follows execution-id. */
+  get trace() {
+    return this.#trace;
+  }
+
+  set trace(value) {
+    this.#trace = value ?? null;
+    if (this.#trace === null) {
+      this.#source = "execution";
+      this.#handle?.set_execution(this.getAttribute("execution-id"), this.getAttribute("api-base"));
+    } else {
+      this.#source = "trace";
+      if (this.#handle) this.#applyTrace();
+    }
+  }
+
+  get selectedSpanId() {
+    return this.#handle ? (this.#handle.selected_span() ?? null) : this.#selectedSpanId;
+  }
+
+  set selectedSpanId(value) {
+    this.#selectedSpanId = value == null || value === "" ? null : String(value);
+    this.#handle?.set_selected_span(this.#selectedSpanId);
+  }
+
+  #reflect(name, value) {
+    if (value == null) this.removeAttribute(name);
+    else this.setAttribute(name, String(value));
+  }
+
+  #mount(glue) {
+    this.#clearRoot();
+    // Dioxus needs an element of its own to render into; the shadow root itself will not do.
+    this.#root = document.createElement("div");
+    this.#root.className = "root";
+    this.shadowRoot.append(this.#root);
+    const executionId = this.#source === "execution" ? this.getAttribute("execution-id") : null;
+    const handle = glue.mount(this.#root, executionId, this.getAttribute("api-base"));
+    this.#handle = handle;
+    // Values set before the wasm was ready.
+    if (this.#token !== null) handle.set_token(this.#token);
+    if (this.#selectedSpanId !== null) handle.set_selected_span(this.#selectedSpanId);
+    if (this.#source === "trace") this.#applyTrace();
+  }
+
+  #unmount() {
+    const handle = this.#handle;
+    if (!handle) return;
+    this.#selectedSpanId = handle.selected_span() ?? null;
+    this.#handle = null;
+    handle.unmount();
+    handle.free();
+    this.#clearRoot();
+  }
+
+  #clearRoot() {
+    // Dioxus leaves its listeners on the old root; dropping the element lets them go.
+    this.#root?.remove();
+    this.#root = null;
+  }
+
+  #applyTrace() {
+    let json;
+    try {
+      json = typeof this.#trace === "string" ? this.#trace : JSON.stringify(this.#trace);
+    } catch (error) {
+      this.#emitError(`invalid trace: ${error}`);
+      return;
+    }
+    try {
+      this.#handle.set_trace_json(json);
+    } catch {
+      // The view shows the parse error and sends trace-error itself.
+    }
+  }
+
+  #showLoadFailure(error) {
+    this.#clearRoot();
+    this.#root = document.createElement("p");
+    this.#root.className = "root load-error";
+    this.#root.setAttribute("role", "alert");
+    this.#root.textContent = "The trace viewer could not be loaded.";
+    this.shadowRoot.append(this.#root);
+    this.#emitError(`could not load the trace viewer: ${error}`);
+  }
+
+  #emitError(detail) {
+    this.dispatchEvent(new CustomEvent("trace-error", { bubbles: true, composed: true, detail: { status: 0, detail } }));
+  }
+}
+
+if (!customElements.get(TAG)) customElements.define(TAG, OrcheoTraceView);
