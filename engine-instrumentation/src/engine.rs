@@ -146,7 +146,13 @@ async fn run_node(
             let completion = model::complete(name, &prompt);
             // A real provider answers in tens of milliseconds at least; keep the span's width realistic.
             tokio::time::sleep(Duration::from_millis(15)).await;
-            let call = LlmCall { provider: "orcheo.local".to_owned(), prompt, completion, started, finished: SystemTime::now() };
+            let call = LlmCall {
+                provider: "orcheo.local".to_owned(),
+                prompt,
+                completion,
+                started,
+                finished: SystemTime::now(),
+            };
             observer.llm_called(run, node, &call);
             Ok(call.completion.text)
         }

@@ -42,7 +42,10 @@ pub fn failing() -> Workflow {
         id: "sync-crm".to_owned(),
         nodes: vec![
             node("load_contacts", task(15)),
-            node("push_to_crm", NodeAction::Fail { message: "CRM rejected the batch: 429 Too Many Requests".to_owned() }),
+            node(
+                "push_to_crm",
+                NodeAction::Fail { message: "CRM rejected the batch: 429 Too Many Requests".to_owned() },
+            ),
             node("notify", task(5)),
         ],
     }

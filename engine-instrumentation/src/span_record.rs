@@ -21,7 +21,8 @@ impl SpanRecord {
     pub fn from_span_data(data: &SpanData) -> Self {
         let attributes = to_attributes(&data.attributes);
         let trace_id = data.span_context.trace_id().to_string();
-        let execution_id = conventions::str_attr(&attributes, EXECUTION_ID).map_or_else(|| trace_id.clone(), str::to_owned);
+        let execution_id =
+            conventions::str_attr(&attributes, EXECUTION_ID).map_or_else(|| trace_id.clone(), str::to_owned);
         let workflow_id = conventions::str_attr(&attributes, WORKFLOW_ID).map(str::to_owned);
         let status = match &data.status {
             Status::Ok => SpanStatus { code: StatusCode::Ok, message: None },

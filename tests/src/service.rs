@@ -13,12 +13,15 @@ use trace_api::{AppState, Store, routes};
 
 /// The built bundle: `TRACE_VIEW_DIST`, else `target/dist` (what `cargo xtask dist` writes).
 pub fn dist_dir() -> anyhow::Result<PathBuf> {
-    let dir = std::env::var_os("TRACE_VIEW_DIST").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("target").join("dist")
-    });
+    let dir = std::env::var_os("TRACE_VIEW_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("target").join("dist"));
     for needed in ["canvas.html", "trace-view.js", "pkg/trace_view_bg.wasm"] {
         if !dir.join(needed).is_file() {
-            bail!("{} has no {needed}: build the bundle with `cargo xtask dist` (`cargo xtask test` does)", dir.display());
+            bail!(
+                "{} has no {needed}: build the bundle with `cargo xtask dist` (`cargo xtask test` does)",
+                dir.display()
+            );
         }
     }
     Ok(dir)

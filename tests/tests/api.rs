@@ -35,7 +35,10 @@ async fn lists_runs_and_serves_their_traces_depth_first() -> anyhow::Result<()> 
     assert_eq!(trace.page_info.total_spans, 5);
     assert!(!trace.page_info.has_next_page);
     let names: Vec<&str> = trace.spans.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["workflow summarize-report", "node fetch_report", "node summarize", "chat local-mini", "node publish"]);
+    assert_eq!(
+        names,
+        ["workflow summarize-report", "node fetch_report", "node summarize", "chat local-mini", "node publish"]
+    );
     assert_eq!(trace.spans[0].span_id, trace.execution.root_span_id.clone().unwrap_or_default());
     assert_eq!(trace.spans[3].kind, SpanKind::Llm);
     assert_eq!(trace.spans[3].token_usage.map(|t| t.total), Some(ok.token_usage.total));
@@ -51,7 +54,8 @@ async fn pages_cover_every_span_once_in_order() -> anyhow::Result<()> {
     let mut cursor: Option<String> = None;
     loop {
         let query = cursor.as_ref().map(|c| format!("&cursor={c}")).unwrap_or_default();
-        let (_, page) = get_json::<TraceResponse>(&service.url(&format!("/api/executions/exec-1/trace?limit=2{query}"))).await?;
+        let (_, page) =
+            get_json::<TraceResponse>(&service.url(&format!("/api/executions/exec-1/trace?limit=2{query}"))).await?;
         assert!(page.spans.len() <= 2);
         paged.extend(page.spans);
         if !page.page_info.has_next_page {

@@ -47,7 +47,10 @@ async fn canvas_trace_tab_shows_the_run_and_llm_tokens() -> anyhow::Result<()> {
         .await?;
         run.click().await?;
         browser.client.find(Locator::Id("tab-trace")).await?.click().await?;
-        assert_eq!(browser.client.find(Locator::Id("tab-trace")).await?.attr("aria-selected").await?.as_deref(), Some("true"));
+        assert_eq!(
+            browser.client.find(Locator::Id("tab-trace")).await?.attr("aria-selected").await?.as_deref(),
+            Some("true")
+        );
 
         let shown = eventually("every span of the run in the tree", WAIT, || async {
             let rows = rows(&browser).await?;
@@ -60,7 +63,8 @@ async fn canvas_trace_tab_shows_the_run_and_llm_tokens() -> anyhow::Result<()> {
             assert!(text.contains(&span.name), "row of {} shows {text:?}", span.name);
         }
 
-        let (_, _, llm_row) = shown.iter().find(|(id, _, _)| *id == llm.span_id).ok_or_else(|| anyhow::anyhow!("no LLM row"))?;
+        let (_, _, llm_row) =
+            shown.iter().find(|(id, _, _)| *id == llm.span_id).ok_or_else(|| anyhow::anyhow!("no LLM row"))?;
         llm_row.click().await?;
         let root = trace_view_root(&browser).await?;
         let shown_tokens = eventually("the LLM span's token counts in the details", WAIT, || async {

@@ -50,10 +50,8 @@ impl Config {
         }
         if config.database_url.is_empty() {
             let data_dir = PathBuf::from(env("TRACE_API_DATA_DIR").unwrap_or_else(|| ".data".to_owned()));
-            std::fs::create_dir_all(&data_dir).map_err(|e| ConfigError::DataDir {
-                path: data_dir.display().to_string(),
-                reason: e.to_string(),
-            })?;
+            std::fs::create_dir_all(&data_dir)
+                .map_err(|e| ConfigError::DataDir { path: data_dir.display().to_string(), reason: e.to_string() })?;
             config.database_url = format!("sqlite://{}", data_dir.join("trace.db").display());
         }
         Ok(config)
@@ -82,10 +80,7 @@ mod tests {
 
     #[test]
     fn bad_arguments_are_named() {
-        assert_eq!(
-            Config::load(env(&[]), ["--bind".to_owned()]),
-            Err(ConfigError::MissingValue("--bind".to_owned()))
-        );
+        assert_eq!(Config::load(env(&[]), ["--bind".to_owned()]), Err(ConfigError::MissingValue("--bind".to_owned())));
         assert_eq!(
             Config::load(env(&[]), ["--nope".to_owned()]),
             Err(ConfigError::UnknownArgument("--nope".to_owned()))

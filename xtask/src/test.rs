@@ -15,7 +15,16 @@ pub fn test(root: &Path) -> anyhow::Result<()> {
     step(
         "clippy (trace-view, wasm32)",
         root,
-        cargo().args(["clippy", "--package", "trace-view", "--target", "wasm32-unknown-unknown", "--", "-D", "warnings"]),
+        cargo().args([
+            "clippy",
+            "--package",
+            "trace-view",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
     )?;
     let dist = crate::dist::dist(root)?;
     step(

@@ -70,9 +70,7 @@ fn classify_by_name(name: &str) -> SpanKind {
     match first {
         "workflow" => SpanKind::Workflow,
         "node" => SpanKind::Node,
-        "chat" | "llm" | "completion" | "text_completion" | "embeddings" | "generate_content" => {
-            SpanKind::Llm
-        }
+        "chat" | "llm" | "completion" | "text_completion" | "embeddings" | "generate_content" => SpanKind::Llm,
         "tool" | "execute_tool" => SpanKind::Tool,
         "get" | "post" | "put" | "patch" | "delete" | "head" | "http" => SpanKind::Http,
         "storage" | "db" | "sql" | "select" | "insert" | "update" | "s3" => SpanKind::Storage,

@@ -66,7 +66,12 @@ mod tests {
             rows.iter().map(|r| (r.node, r.depth, r.has_children, r.expanded, r.pos_in_set, r.set_size)).collect();
         assert_eq!(
             summary,
-            [(0, 0, true, true, 1, 1), (1, 1, true, true, 1, 2), (2, 2, false, false, 1, 1), (3, 1, false, false, 2, 2)]
+            [
+                (0, 0, true, true, 1, 1),
+                (1, 1, true, true, 1, 2),
+                (2, 2, false, false, 1, 1),
+                (3, 1, false, false, 2, 2)
+            ]
         );
     }
 

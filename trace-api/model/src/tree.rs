@@ -186,9 +186,8 @@ pub(crate) mod tests {
     #[test]
     fn deep_chains_do_not_overflow_the_stack() {
         let n = 200_000;
-        let spans: Vec<Span> = (0..n)
-            .map(|i| span(&i.to_string(), (i > 0).then(|| (i - 1).to_string()).as_deref(), i as i64))
-            .collect();
+        let spans: Vec<Span> =
+            (0..n).map(|i| span(&i.to_string(), (i > 0).then(|| (i - 1).to_string()).as_deref(), i as i64)).collect();
         let tree = SpanTree::build(&spans);
         assert_eq!(tree.nodes[n - 1].depth as usize, n - 1);
         assert_eq!(tree.depth_first().len(), n);

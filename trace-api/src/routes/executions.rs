@@ -15,7 +15,8 @@ pub async fn list(req: &mut Request, depot: &mut Depot) -> Result<Json<Execution
     let filter = filter_from(req)?;
     let limit = filter.limit as usize;
     // One row more than asked tells whether another page exists.
-    let mut rows = super::state(depot)?.store.list_executions(&ExecutionFilter { limit: filter.limit + 1, ..filter }).await?;
+    let mut rows =
+        super::state(depot)?.store.list_executions(&ExecutionFilter { limit: filter.limit + 1, ..filter }).await?;
     let has_next_page = rows.len() > limit;
     rows.truncate(limit);
     let cursor = if has_next_page { rows.last().map(|(seq, _)| seq.to_string()) } else { None };

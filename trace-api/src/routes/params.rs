@@ -19,7 +19,10 @@ where
     let Some(raw) = text(req, "limit") else { return Ok(default) };
     match raw.parse::<T>() {
         Ok(n) if n >= T::from(1) && n <= max => Ok(n),
-        _ => Err(ApiError::bad_request("invalid_limit", format!("limit must be an integer from 1 to {max}, not {raw:?}"))),
+        _ => Err(ApiError::bad_request(
+            "invalid_limit",
+            format!("limit must be an integer from 1 to {max}, not {raw:?}"),
+        )),
     }
 }
 
@@ -27,8 +30,9 @@ where
 pub fn cursor<T: FromStr>(req: &Request) -> Result<Option<T>, ApiError> {
     text(req, "cursor")
         .map(|raw| {
-            raw.parse::<T>()
-                .map_err(|_| ApiError::bad_request("invalid_cursor", format!("cursor {raw:?} is not one this API issued")))
+            raw.parse::<T>().map_err(|_| {
+                ApiError::bad_request("invalid_cursor", format!("cursor {raw:?} is not one this API issued"))
+            })
         })
         .transpose()
 }

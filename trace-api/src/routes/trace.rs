@@ -11,7 +11,8 @@ pub async fn get(req: &mut Request, depot: &mut Depot) -> Result<Json<TraceRespo
     let id = req.param::<String>("id").unwrap_or_default();
     let (offset, limit) = page_from(req)?;
     let store = &super::state(depot)?.store;
-    let execution = store.execution(&id).await?.ok_or_else(|| ApiError::not_found(format!("execution {id:?} not found")))?;
+    let execution =
+        store.execution(&id).await?.ok_or_else(|| ApiError::not_found(format!("execution {id:?} not found")))?;
     let spans = store.spans(&id).await?;
     let tree = SpanTree::build(&spans);
     let order = tree.depth_first();
