@@ -11,6 +11,7 @@ const TAG = "orcheo-trace-view";
 
 // Resolved against this module's URL so that the page's location does not matter.
 const WASM_GLUE = new URL("./pkg/trace_view.js", import.meta.url);
+const WASM_BINARY = new URL("./pkg/trace_view_bg.wasm", import.meta.url);
 
 // Host rules live here rather than in the wasm's stylesheet so that the element has its size before the wasm loads.
 const SHADOW_CSS = `
@@ -26,7 +27,7 @@ let wasm = null;
 function loadWasm() {
   if (!wasm) {
     wasm = import(WASM_GLUE.href).then(async (glue) => {
-      await glue.default(); // finds trace_view_bg.wasm next to the glue
+      await glue.default({ module_or_path: WASM_BINARY });
       return glue;
     });
     wasm.catch(() => {
@@ -56,6 +57,14 @@ export class OrcheoTraceView extends HTMLElement {
   }
 
   connectedCallback() {
+    // Properties set on the element before this class upgraded it are own properties that hide the accessors.
+    for (const name of ["executionId", "apiBase", "token", "trace", "selectedSpanId"]) {
+      if (Object.hasOwn(this, name)) {
+        const value = this[name];
+        delete this[name];
+        this[name] = value;
+      }
+    }
     if (this.#handle) return; // moved within the document: still mounted
     loadWasm().then(
       (glue) => {

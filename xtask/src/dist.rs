@@ -29,6 +29,9 @@ pub fn dist(root: &Path) -> anyhow::Result<PathBuf> {
         .input_path(&wasm)
         .web(true)?
         .typescript(false)
+        // Function names only help a debugger; they are a quarter of the bundle.
+        .remove_name_section(true)
+        .remove_producers_section(true)
         .generate(&pkg)
         .with_context(|| format!("generating JS bindings for {}", wasm.display()))?;
     copy_dir(&root.join("www"), &dist)?;
