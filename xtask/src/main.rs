@@ -1,5 +1,6 @@
 //! `cargo xtask <dist|demo|test>`: the build, demo and test entry points of the workspace.
 
+mod bench;
 mod dist;
 mod prereq;
 mod run;
@@ -12,7 +13,8 @@ use anyhow::bail;
 const USAGE: &str = "usage: cargo xtask <command>
   dist   build the wasm bundle and the web pages into target/dist
   demo   dist, then the API with sample workflows on TRACE_API_BIND (default 127.0.0.1:8080)
-  test   everything: fmt, clippy, unit and integration tests, the wasm build, the browser tests";
+  test   everything: fmt, clippy, unit and integration tests, the wasm build, the browser tests
+  bench  the benchmarks (results go to docs/benchmarks.md by hand, with the machine and the command)";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,6 +23,7 @@ fn main() -> anyhow::Result<()> {
         Some("dist") => dist::dist(&root).map(|_| ()),
         Some("demo") => run::demo(&root),
         Some("test") => test::test(&root),
+        Some("bench") => bench::bench(&root),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())
