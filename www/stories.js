@@ -1,4 +1,189 @@
-// The story page: each story is a live element with its inputs shown beside it.
+// The story page: each story is a live <orcheo-trace-view> with its inputs shown beside it. The synthetic traces
+// are exported so that tests and benchmarks can build the same ones.
+
+const BASE_TIME = Date.UTC(2026, 10, 21, 10, 0, 0);
+
+function hex(n, width) {
+  return n.toString(16).padStart(width, "0").slice(-width);
+}
+
+function iso(ms) {
+  return new Date(ms).toISOString().replace("Z", "000Z");
+}
+
+/** A small deterministic generator (mulberry32), so that every story looks the same on every load. */
+function random(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function span(id, parent, name, kind, start, ms, extra = {}) {
+  return {
+    span_id: hex(id, 16),
+    ...(parent === null ? {} : { parent_span_id: hex(parent, 16) }),
+    name,
+    kind,
+    start_time: iso(start),
+    end_time: iso(start + ms),
+    duration_ms: ms,
+    status: { code: "OK" },
+    attributes: {},
+    events: [],
+    links: [],
+    artifacts: [],
+    ...extra,
+  };
+}
+
+function llmAttributes(model, input, output, prompt, response) {
+  return {
+    "orcheo.span.kind": "llm",
+    "gen_ai.operation.name": "chat",
+    "gen_ai.request.model": model,
+    "gen_ai.usage.input_tokens": input,
+    "gen_ai.usage.output_tokens": output,
+    "orcheo.prompt.preview": prompt,
+    "orcheo.response.preview": response,
+  };
+}
+
+function trace(executionId, workflowId, spans, status = "completed") {
+  const root = spans[0];
+  const errors = spans.filter((s) => s.status.code === "ERROR").length;
+  return {
+    execution: {
+      id: executionId,
+      workflow_id: workflowId,
+      status,
+      started_at: root?.start_time,
+      finished_at: status === "running" ? undefined : root?.end_time,
+      trace_id: "4bf92f3577b34da6a3ce929d0e0e4736",
+      root_span_id: root?.span_id,
+      token_usage: { input: 0, output: 0, total: 0 },
+      span_count: spans.length,
+      error_count: errors,
+      artifact_count: spans.reduce((n, s) => n + s.artifacts.length, 0),
+      links: [],
+    },
+    spans,
+    page_info: { has_next_page: false, total_spans: spans.length },
+  };
+}
+
+/** A run of `count` spans: a workflow root with nodes, each calling a model, a tool, HTTP and storage. */
+export function syntheticTrace(count, seed = 7) {
+  const next = random(seed);
+  const kinds = [
+    ["llm", "chat gpt-4o-mini"],
+    ["tool", "tool search_docs"],
+    ["http", "GET /v1/customers"],
+    ["storage", "storage put report"],
+  ];
+  const spans = [span(1, null, "workflow synthetic", "workflow", BASE_TIME, count * 2)];
+  let id = 2;
+  let clock = BASE_TIME;
+  while (spans.length < count) {
+    const node = id++;
+    const nodeStart = clock;
+    const nodeName = `node step_${node}`;
+    const children = [];
+    for (const [kind, name] of kinds) {
+      if (spans.length + children.length + 1 >= count) break;
+      const ms = Math.round(next() * 40) + 1;
+      const failed = next() < 0.02;
+      const attributes =
+        kind === "llm"
+          ? llmAttributes("gpt-4o-mini", 100 + Math.round(next() * 900), 20 + Math.round(next() * 300), "Summarize the ticket.", "Done.")
+          : { "orcheo.span.kind": kind, "orcheo.node.id": nodeName };
+      children.push(
+        span(id++, node, name, kind, clock, ms, {
+          attributes,
+          status: failed ? { code: "ERROR", message: "upstream failed" } : { code: "OK" },
+        }),
+      );
+      clock += ms;
+    }
+    spans.push(span(node, 1, nodeName, "node", nodeStart, Math.max(1, clock - nodeStart)), ...children);
+    clock += 1;
+  }
+  spans[0].end_time = iso(clock);
+  spans[0].duration_ms = clock - BASE_TIME;
+  return trace(`synthetic-${count}`, "synthetic", spans);
+}
+
+/** Fetch, summarize, publish: one model call. */
+export function smallRun() {
+  const t = BASE_TIME;
+  return trace("story-small", "summarize-report", [
+    span(1, null, "workflow summarize-report", "workflow", t, 420),
+    span(2, 1, "node fetch_report", "node", t + 5, 60),
+    span(3, 1, "node summarize", "node", t + 70, 300),
+    span(4, 3, "chat local-mini", "llm", t + 80, 280, {
+      attributes: llmAttributes("local-mini", 412, 96, "Summarize the quarterly report: revenue grew in every region.", "Revenue grew everywhere; costs were flat."),
+    }),
+    span(5, 1, "node publish", "node", t + 375, 40, {
+      artifacts: [{ id: "story-artifact", name: "summary.md", content_type: "text/markdown", size_bytes: 2048, download_url: "/api/artifacts/story-artifact/download" }],
+    }),
+  ]);
+}
+
+/** An agent loop: many model and tool calls, long prompts. */
+export function llmRun() {
+  const t = BASE_TIME;
+  const long = "You are a research assistant. ".repeat(40) + "Answer with sources.";
+  const spans = [span(1, null, "workflow research-agent", "workflow", t, 9000)];
+  let id = 2;
+  for (let turn = 0; turn < 6; turn++) {
+    const node = id++;
+    const start = t + turn * 1400;
+    spans.push(span(node, 1, `node agent_turn_${turn + 1}`, "node", start, 1300));
+    const model = turn % 2 ? "gpt-4o" : "claude-sonnet";
+    spans.push(
+      span(id++, node, `chat ${model}`, "llm", start + 10, 900, {
+        attributes: llmAttributes(model, 1800 + turn * 250, 320 + turn * 40, long, `Turn ${turn + 1}: found ${turn + 2} sources.`),
+      }),
+    );
+    spans.push(span(id++, node, "tool web_search", "tool", start + 920, 300, { attributes: { "orcheo.span.kind": "tool", query: `topic ${turn}` } }));
+  }
+  return trace("story-llm", "research-agent", spans);
+}
+
+/** A run that failed in its second node, with an exception and its stack trace. */
+export function failedRun() {
+  const t = BASE_TIME;
+  const error = { code: "ERROR", message: "CRM rejected the batch: 429 Too Many Requests" };
+  return trace(
+    "story-failed",
+    "sync-crm",
+    [
+      span(1, null, "workflow sync-crm", "workflow", t, 200, { status: error }),
+      span(2, 1, "node load_contacts", "node", t + 2, 40),
+      span(3, 1, "node push_to_crm", "node", t + 45, 150, {
+        status: error,
+        events: [
+          {
+            name: "exception",
+            time: iso(t + 190),
+            attributes: {
+              "exception.type": "CrmError",
+              "exception.message": error.message,
+              "exception.stacktrace": "CrmError: 429 Too Many Requests\n    at push_batch (crm.rs:88)\n    at run_node (engine.rs:142)",
+            },
+          },
+        ],
+      }),
+      span(4, 3, "POST /crm/batch", "http", t + 50, 120, { status: error, attributes: { "http.request.method": "POST", "http.response.status_code": 429 } }),
+    ],
+    "error",
+  );
+}
+
 function showInputs(list, inputs) {
   list.replaceChildren(
     ...Object.entries(inputs).flatMap(([name, value]) => {
@@ -11,19 +196,49 @@ function showInputs(list, inputs) {
   );
 }
 
-async function liveStory() {
-  const element = document.getElementById("story-live");
-  const inputs = document.getElementById("story-live-inputs");
+function story(name) {
+  return { element: document.getElementById(`story-${name}`), inputs: document.getElementById(`story-${name}-inputs`) };
+}
+
+function traceStory(name, make, label) {
+  const { element, inputs } = story(name);
+  const value = make();
+  element.trace = value;
+  showInputs(inputs, { trace: `${label} (${value.spans.length} spans, set as a property)` });
+}
+
+async function apiStories() {
+  const error = story("error");
+  showInputs(error.inputs, { "api-base": "/api", "execution-id": "missing-execution" });
+  const live = story("live");
   try {
-    const response = await fetch("/api/executions?limit=1");
+    const response = await fetch("/api/executions?limit=20");
     const body = await response.json();
     if (!response.ok) throw new Error(body.detail ?? response.statusText);
-    const latest = body.executions[0];
-    if (latest) element.setAttribute("execution-id", latest.id);
-    showInputs(inputs, { "api-base": "/api", "execution-id": latest ? latest.id : "(none yet)" });
-  } catch (error) {
-    showInputs(inputs, { "api-base": "/api", error: error.message });
+    const running = body.executions.find((e) => e.status === "running") ?? body.executions[0];
+    if (running) live.element.setAttribute("execution-id", running.id);
+    showInputs(live.inputs, { "api-base": "/api", "execution-id": running ? running.id : "(none yet)", live: "true" });
+  } catch (failure) {
+    showInputs(live.inputs, { "api-base": "/api", live: "true", error: failure.message });
   }
 }
 
-liveStory();
+export function setUpStories() {
+  showInputs(story("empty").inputs, { "execution-id": "(none)" });
+  const loading = story("loading");
+  loading.element.trace = new Promise(() => {});
+  showInputs(loading.inputs, { trace: "a promise that never settles" });
+  traceStory("small", smallRun, "small run");
+  traceStory("llm", llmRun, "LLM-heavy run");
+  traceStory("failed", failedRun, "failed run");
+  traceStory("10k", () => syntheticTrace(10_000), "synthetic");
+  const big = story("100k");
+  showInputs(big.inputs, { trace: "synthetic (100,000 spans, set as a property on demand)" });
+  document.getElementById("load-100k").addEventListener("click", (event) => {
+    event.target.disabled = true;
+    big.element.trace = syntheticTrace(100_000);
+  });
+  apiStories();
+}
+
+if (document.getElementById("story-small")) setUpStories();

@@ -1,11 +1,13 @@
 // <orcheo-trace-view>: the trace viewer as a custom element. The view itself is a wasm module (./pkg/), loaded once
 // per page on first use; this file only adapts the element's attributes, properties and lifecycle to it.
 //
-//   <orcheo-trace-view execution-id="…" api-base="/api"></orcheo-trace-view>
+//   <orcheo-trace-view execution-id="…" api-base="/api" live selected-span-id="…"></orcheo-trace-view>
 //   el.token = "…";            // bearer token for the API (never an attribute)
-//   el.trace = traceResponse;  // show a trace object directly, no fetch
-//   el.selectedSpanId = "…";
-//   events (bubbling, composed): span-select {spanId}, trace-load {executionId, spanCount}, trace-error {status, detail}
+//   el.trace = traceResponse;  // show a trace object (or JSON text, or a promise of either) directly, no fetch
+//   el.selectedSpanId = "…";   // reflected as selected-span-id, also when the user selects a span (deep links)
+//   el.live = true;            // follow the execution's live updates (the `live` attribute)
+//   events (bubbling, composed): span-select {spanId}, trace-load {executionId, spanCount},
+//   trace-error {status, detail}, artifact-download {id}
 
 const TAG = "orcheo-trace-view";
 
@@ -38,7 +40,7 @@ function loadWasm() {
 }
 
 export class OrcheoTraceView extends HTMLElement {
-  static observedAttributes = ["execution-id", "api-base"];
+  static observedAttributes = ["execution-id", "api-base", "live", "selected-span-id"];
 
   #handle = null;
   #root = null;
@@ -47,6 +49,11 @@ export class OrcheoTraceView extends HTMLElement {
   #selectedSpanId = null;
   // What the view shows: "execution" (execution-id, possibly none) or "trace" (the trace property); last set wins.
   #source = "execution";
+  #reflecting = false;
+  // Why a pending trace failed, kept for a view mounted later.
+  #failure = null;
+  // Bumped for every trace set, so that a promise that settles late does not replace a newer trace.
+  #traceGeneration = 0;
 
   constructor() {
     super();
@@ -54,11 +61,19 @@ export class OrcheoTraceView extends HTMLElement {
     const style = document.createElement("style");
     style.textContent = SHADOW_CSS;
     shadow.append(style);
+    // Reflect the user's selection so that the host can put it in its URL (and restore it from there).
+    this.addEventListener("span-select", (event) => {
+      if (this.#root && event.composedPath().includes(this.#root)) {
+        this.#reflecting = true;
+        this.setAttribute("selected-span-id", event.detail.spanId);
+        this.#reflecting = false;
+      }
+    });
   }
 
   connectedCallback() {
     // Properties set on the element before this class upgraded it are own properties that hide the accessors.
-    for (const name of ["executionId", "apiBase", "token", "trace", "selectedSpanId"]) {
+    for (const name of ["executionId", "apiBase", "token", "trace", "selectedSpanId", "live"]) {
       if (Object.hasOwn(this, name)) {
         const value = this[name];
         delete this[name];
@@ -85,6 +100,14 @@ export class OrcheoTraceView extends HTMLElement {
 
   attributeChangedCallback(name, oldValue, newValue) {
     if (oldValue === newValue) return;
+    if (name === "live") {
+      this.#handle?.set_live(newValue !== null);
+      return;
+    }
+    if (name === "selected-span-id") {
+      if (!this.#reflecting) this.selectedSpanId = newValue;
+      return;
+    }
     if (name === "execution-id") this.#source = "execution";
     else if (this.#source !== "execution") return; // a new api-base does not replace a trace set directly
     this.#handle?.set_execution(this.getAttribute("execution-id"), this.getAttribute("api-base"));
@@ -106,6 +129,14 @@ export class OrcheoTraceView extends HTMLElement {
     this.#reflect("api-base", value);
   }
 
+  get live() {
+    return this.hasAttribute("live");
+  }
+
+  set live(value) {
+    this.toggleAttribute("live", Boolean(value));
+  }
+
   get token() {
     return this.#token;
   }
@@ -122,6 +153,26 @@ export class OrcheoTraceView extends HTMLElement {
 
   set trace(value) {
     this.#trace = value ?? null;
+    this.#failure = null;
+    const generation = ++this.#traceGeneration;
+    if (this.#trace !== null && typeof this.#trace.then === "function") {
+      // A trace still on its way: show loading, then the trace (or the failure) once it settles.
+      const pending = this.#trace;
+      this.#source = "trace";
+      this.#handle?.set_loading();
+      pending.then(
+        (trace) => {
+          if (generation === this.#traceGeneration) this.trace = trace;
+        },
+        (error) => {
+          if (generation !== this.#traceGeneration) return;
+          this.#trace = null;
+          this.#failure = `could not get the trace: ${error}`;
+          this.#handle?.set_error(this.#failure);
+        },
+      );
+      return;
+    }
     if (this.#trace === null) {
       this.#source = "execution";
       this.#handle?.set_execution(this.getAttribute("execution-id"), this.getAttribute("api-base"));
@@ -138,6 +189,11 @@ export class OrcheoTraceView extends HTMLElement {
   set selectedSpanId(value) {
     this.#selectedSpanId = value == null || value === "" ? null : String(value);
     this.#handle?.set_selected_span(this.#selectedSpanId);
+    if (this.getAttribute("selected-span-id") !== this.#selectedSpanId) {
+      this.#reflecting = true;
+      this.#reflect("selected-span-id", this.#selectedSpanId);
+      this.#reflecting = false;
+    }
   }
 
   #reflect(name, value) {
@@ -156,8 +212,14 @@ export class OrcheoTraceView extends HTMLElement {
     this.#handle = handle;
     // Values set before the wasm was ready.
     if (this.#token !== null) handle.set_token(this.#token);
-    if (this.#selectedSpanId !== null) handle.set_selected_span(this.#selectedSpanId);
-    if (this.#source === "trace") this.#applyTrace();
+    const selected = this.#selectedSpanId ?? this.getAttribute("selected-span-id");
+    if (selected !== null) handle.set_selected_span(selected);
+    if (this.hasAttribute("live")) handle.set_live(true);
+    if (this.#source === "trace") {
+      if (this.#failure !== null) handle.set_error(this.#failure);
+      else if (this.#trace !== null && typeof this.#trace.then === "function") handle.set_loading();
+      else this.#applyTrace();
+    }
   }
 
   #unmount() {

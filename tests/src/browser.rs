@@ -86,3 +86,46 @@ impl Drop for Browser {
 fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
+
+/// Page helpers for the `<orcheo-trace-view>` tests: the element lives in a shadow root, so most probes run as
+/// small scripts in the page.
+impl Browser {
+    /// Runs `script` (a function body; `arguments` holds `args`) and returns its JSON result.
+    pub async fn js(&self, script: &str, args: Vec<serde_json::Value>) -> anyhow::Result<serde_json::Value> {
+        Ok(self.client.execute(script, args).await?)
+    }
+
+    /// Presses and releases one key on whatever has focus, as a user would.
+    pub async fn press(&self, key: char) -> anyhow::Result<()> {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let actions = KeyActions::new("keyboard".to_owned())
+            .then(KeyAction::Down { value: key })
+            .then(KeyAction::Up { value: key });
+        self.client.perform_actions(actions).await?;
+        Ok(())
+    }
+
+    /// Runs axe-core (from `node_modules`, installed by `npm ci`) on the page; returns the violations.
+    pub async fn axe_violations(&self) -> anyhow::Result<Vec<serde_json::Value>> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}: run `npm ci` at the workspace root", path.display()))?;
+        self.js(
+            "const s = document.createElement('script'); s.textContent = arguments[0]; document.head.append(s);",
+            vec![json!(source)],
+        )
+        .await?;
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] })
+                   .then((r) => done(r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
+                     nodes: v.nodes.map((n) => n.target.join(' ')) }))))
+                   .catch((e) => done([{ id: 'axe-failed', help: String(e) }]));",
+                vec![],
+            )
+            .await?;
+        Ok(result.as_array().cloned().unwrap_or_default())
+    }
+}

@@ -1,16 +1,19 @@
 //! The root component: the stylesheet (inside the shadow root, so it neither leaks out nor is affected by the host
-//! page), the summary on top, the tree on the left and the details on the right.
+//! page), the summary on top, the toolbar and tree on the left and the details on the right.
 
 use dioxus::prelude::*;
 
 use crate::details::DetailsPane;
 use crate::host::Host;
+use crate::live::use_live_updates;
 use crate::loader::use_trace_loader;
 use crate::notices::{EmptyNotice, ErrorNotice, LoadingNotice};
 use crate::state::{Load, ViewState};
 use crate::summary::Summary;
+use crate::toolbar::Toolbar;
 use crate::trace_data::SharedTrace;
 use crate::tree_pane::TreePane;
+use crate::visible::{SharedVisible, Visible};
 
 const STYLESHEET: &str = include_str!("trace_view.css");
 
@@ -18,14 +21,15 @@ const STYLESHEET: &str = include_str!("trace_view.css");
 pub fn App() -> Element {
     let host = use_context::<Host>();
     let view = use_context_provider(ViewState::new);
-    use_trace_loader(host, view);
+    use_trace_loader(host.clone(), view);
+    use_live_updates(host, view);
     let load = view.load.read().clone();
     rsx! {
         style { {STYLESHEET} }
         div { class: "trace-view",
             match load {
                 Load::Idle => rsx! {
-                    EmptyNotice { message: "No execution selected." }
+                    EmptyNotice { message: "No trace to show: this execution has not been selected or has no trace yet." }
                 },
                 Load::Loading => rsx! {
                     LoadingNotice {}
@@ -44,15 +48,32 @@ pub fn App() -> Element {
 #[component]
 fn TraceLayout(trace: SharedTrace) -> Element {
     let host = use_context::<Host>();
+    let view = use_context::<ViewState>();
+    // Recomputed when the trace, the filters, the search or the collapsed spans change; not on scroll.
+    let visible = use_memo(move || {
+        let load = view.load.read();
+        let Load::Ready(data) = &*load else { return SharedVisible(Default::default()) };
+        let (filter, query, collapsed) = (*view.filter.read(), view.query.read(), view.collapsed.read());
+        SharedVisible(Visible::compute(data, filter, &query, &collapsed))
+    });
     let selected = host.selected.read().as_deref().and_then(|id| trace.0.node_of(id));
-    let empty = trace.0.is_empty();
+    let (empty, nothing_matches) = (trace.0.is_empty(), visible.read().0.rows.is_empty());
     rsx! {
         Summary { trace: trace.clone() }
         if empty {
-            EmptyNotice { message: "This trace has no spans." }
+            EmptyNotice { message: "This execution has no spans yet." }
         } else {
             div { class: "panes",
-                TreePane { trace: trace.clone() }
+                div { class: "tree-pane",
+                    Toolbar { trace: trace.clone(), visible }
+                    if nothing_matches {
+                        div { class: "notice", role: "status", "data-testid": "no-matches",
+                            "No spans match the search and filters."
+                        }
+                    } else {
+                        TreePane { trace: trace.clone(), visible }
+                    }
+                }
                 DetailsPane { trace, node: selected }
             }
         }

@@ -1,16 +1,21 @@
-//! The details of the selected span: facts, token usage, attributes and events.
+//! The details of the selected span: facts, prompt and response, token usage, exceptions, events, artifacts and a
+//! searchable attribute table.
 
 use dioxus::prelude::*;
+use trace_model::facts::{exceptions, matching_attributes, pretty, prompt, response, span_tokens};
 use trace_model::{Attributes, Span, StatusCode, conventions, time};
 
-use crate::format::{json_value, span_duration};
-use crate::trace_data::{SharedTrace, span_tokens};
+use crate::artifacts::ArtifactList;
+use crate::model_text::ModelTextBlock;
+use crate::trace_data::SharedTrace;
+use trace_model::display::{kind_label, span_duration};
 
 #[component]
 pub fn DetailsPane(trace: SharedTrace, node: Option<usize>) -> Element {
     let Some(node) = node else {
         return rsx! {
-            section {
+            div {
+                role: "group",
                 "part": "details",
                 class: "details",
                 "data-testid": "span-details",
@@ -21,11 +26,13 @@ pub fn DetailsPane(trace: SharedTrace, node: Option<usize>) -> Element {
     };
     let data = &trace.0;
     let span = data.span(node);
-    let kind = data.kind(node).as_str();
+    let kind = data.kind(node);
     let status = span.status.code;
     let status_class = format!("badge status status-{}", status.as_str().to_ascii_lowercase());
+    let (prompt, response) = (prompt(span), response(span));
     rsx! {
-        section {
+        div {
+            role: "group",
             "part": "details",
             class: "details",
             "data-testid": "span-details",
@@ -37,7 +44,7 @@ pub fn DetailsPane(trace: SharedTrace, node: Option<usize>) -> Element {
             dl { class: "facts",
                 dt { "Kind" }
                 dd {
-                    span { class: "badge kind kind-{kind}", "data-testid": "span-kind", "{kind}" }
+                    span { class: "badge kind kind-{kind.as_str()}", "data-testid": "span-kind", "{kind_label(kind)}" }
                 }
                 dt { "Status" }
                 dd {
@@ -62,8 +69,18 @@ pub fn DetailsPane(trace: SharedTrace, node: Option<usize>) -> Element {
                 dd { class: "mono", "{span.span_id}" }
             }
             {tokens(span)}
-            h3 { "Attributes" }
-            {attribute_table(&span.attributes, "span-attributes")}
+            if let Some(text) = prompt {
+                ModelTextBlock { key: "prompt-{span.span_id}", title: "Prompt", text, testid: "prompt" }
+            }
+            if let Some(text) = response {
+                ModelTextBlock { key: "response-{span.span_id}", title: "Response", text, testid: "response" }
+            }
+            {exception_list(span)}
+            if !span.artifacts.is_empty() {
+                h3 { "Artifacts" }
+                ArtifactList { artifacts: span.artifacts.clone(), testid: "span-artifacts" }
+            }
+            AttributeTable { key: "attrs-{span.span_id}", attributes: span.attributes.clone() }
             h3 { "Events" }
             {event_list(span)}
         }
@@ -85,12 +102,63 @@ fn tokens(span: &Span) -> Element {
     }
 }
 
-fn attribute_table(attributes: &Attributes, testid: &str) -> Element {
-    if attributes.is_empty() {
-        return rsx! {
-            p { class: "muted", "data-testid": "{testid}", "No attributes." }
-        };
+fn exception_list(span: &Span) -> Element {
+    let found = exceptions(span);
+    if found.is_empty() {
+        return rsx! {};
     }
+    rsx! {
+        h3 { "Exceptions" }
+        ol { class: "events", "data-testid": "span-exceptions",
+            for exception in found {
+                li { key: "{exception.event}", class: "event exception",
+                    div { class: "event-head",
+                        span { class: "event-name", {exception.kind.clone().unwrap_or_else(|| "exception".to_owned())} }
+                    }
+                    if let Some(message) = &exception.message {
+                        p { class: "exception-message", "{message}" }
+                    }
+                    if let Some(stack) = &exception.stacktrace {
+                        pre { class: "stacktrace", tabindex: "0", aria_label: "Stack trace", "data-testid": "stacktrace", "{stack}" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The span's attributes with a filter box over keys and values.
+#[component]
+fn AttributeTable(attributes: Attributes) -> Element {
+    let mut query = use_signal(String::new);
+    let query_text = query.read().clone();
+    let rows = matching_attributes(&attributes, &query_text);
+    rsx! {
+        div { class: "attributes-head",
+            h3 { id: "attributes-title", "Attributes" }
+            if !attributes.is_empty() {
+                input {
+                    r#type: "search",
+                    class: "attribute-filter",
+                    aria_label: "Filter attributes",
+                    placeholder: "Filter attributes",
+                    "data-testid": "attribute-filter",
+                    value: "{query_text}",
+                    oninput: move |event| query.set(event.value()),
+                }
+            }
+        }
+        if attributes.is_empty() {
+            p { class: "muted", "data-testid": "span-attributes", "No attributes." }
+        } else if rows.is_empty() {
+            p { class: "muted", role: "status", "data-testid": "span-attributes", "No attributes match." }
+        } else {
+            {attribute_rows(&rows, "span-attributes")}
+        }
+    }
+}
+
+fn attribute_rows(rows: &[(&String, &serde_json::Value)], testid: &str) -> Element {
     rsx! {
         table { class: "attributes", "data-testid": "{testid}",
             thead {
@@ -100,11 +168,11 @@ fn attribute_table(attributes: &Attributes, testid: &str) -> Element {
                 }
             }
             tbody {
-                for (key , value) in attributes {
+                for (key , value) in rows.iter().copied() {
                     tr { key: "{key}",
                         th { scope: "row", class: "mono", "{key}" }
                         td {
-                            pre { "{json_value(value)}" }
+                            pre { "{pretty(value)}" }
                         }
                     }
                 }
@@ -114,21 +182,22 @@ fn attribute_table(attributes: &Attributes, testid: &str) -> Element {
 }
 
 fn event_list(span: &Span) -> Element {
-    if span.events.is_empty() {
+    let events: Vec<_> = span.events.iter().filter(|event| event.name != "exception").collect();
+    if events.is_empty() {
         return rsx! {
-            p { class: "muted", "data-testid": "span-events", "No events." }
+            p { class: "muted", "data-testid": "span-events", "No other events." }
         };
     }
     rsx! {
         ol { class: "events", "data-testid": "span-events",
-            for event in &span.events {
-                li { class: if event.name == "exception" { "event exception" } else { "event" },
+            for event in events {
+                li { class: "event",
                     div { class: "event-head",
                         span { class: "event-name", "{event.name}" }
                         span { class: "mono muted", "{time::format(&event.time)}" }
                     }
                     if !event.attributes.is_empty() {
-                        {attribute_table(&event.attributes, "event-attributes")}
+                        {attribute_rows(&event.attributes.iter().collect::<Vec<_>>(), "event-attributes")}
                     }
                 }
             }

@@ -20,6 +20,11 @@ pub fn trace_error(root: &Element, status: u16, detail: &str) {
     dispatch(root, "trace-error", &[("status", JsValue::from(status)), ("detail", detail.into())]);
 }
 
+/// `artifact-download` {id}: the user downloaded an artifact (sent once the bytes have arrived).
+pub fn artifact_download(root: &Element, artifact_id: &str) {
+    dispatch(root, "artifact-download", &[("id", artifact_id.into())]);
+}
+
 fn dispatch(root: &Element, name: &str, detail: &[(&str, JsValue)]) {
     let object = js_sys::Object::new();
     for (key, value) in detail {

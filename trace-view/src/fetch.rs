@@ -1,7 +1,7 @@
-//! The trace API client: `GET {api-base}/executions/{id}/trace`, following the page cursor to the end.
+//! The trace API client: pages of `GET {api-base}/executions/{id}/trace`, and artifact downloads.
 
 use gloo_net::http::{Request, Response};
-use trace_model::{MAX_PAGE_LIMIT, TraceResponse};
+use trace_model::TraceResponse;
 
 /// Why a load failed, as shown to the user and sent in `trace-error`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -12,25 +12,41 @@ pub struct LoadError {
     pub detail: String,
 }
 
-/// Fetches every page of an execution's trace and returns them as one response (spans in page order, the last
-/// page's execution summary and page info).
-pub async fn fetch_trace(api_base: &str, execution_id: &str, token: Option<&str>) -> Result<TraceResponse, LoadError> {
-    let url = trace_url(api_base, execution_id);
-    let limit = MAX_PAGE_LIMIT.to_string();
-    let mut cursor: Option<String> = None;
-    let mut spans = Vec::new();
-    loop {
-        let mut page = fetch_page(&url, &limit, cursor.as_deref(), token).await?;
-        spans.append(&mut page.spans);
-        // A page that claims more without a new cursor would loop forever; what arrived so far is shown.
-        let next =
-            page.page_info.cursor.take().filter(|next| page.page_info.has_next_page && Some(next) != cursor.as_ref());
-        if next.is_none() {
-            page.spans = spans;
-            return Ok(page);
-        }
-        cursor = next;
+/// One page of an execution's trace: `limit` spans from `cursor` (the first page without one).
+pub async fn fetch_trace_page(
+    api_base: &str,
+    execution_id: &str,
+    limit: usize,
+    cursor: Option<&str>,
+    token: Option<&str>,
+) -> Result<TraceResponse, LoadError> {
+    fetch_page(&trace_url(api_base, execution_id), &limit.to_string(), cursor, token).await
+}
+
+/// The cursor of the page after `page`, if any. A page that claims more without a new cursor would loop forever,
+/// so it ends the load.
+pub fn next_cursor(page: &mut TraceResponse, previous: Option<&str>) -> Option<String> {
+    page.page_info.cursor.take().filter(|next| page.page_info.has_next_page && Some(next.as_str()) != previous)
+}
+
+/// Downloads an artifact with the same authorization as the trace: `(bytes, content type)`.
+pub async fn fetch_artifact(url: &str, token: Option<&str>) -> Result<(Vec<u8>, String), LoadError> {
+    let mut request = Request::get(url);
+    if let Some(token) = token {
+        request = request.header("Authorization", &format!("Bearer {token}"));
     }
+    let response = request
+        .send()
+        .await
+        .map_err(|error| LoadError { status: 0, detail: format!("no response from the server: {error}") })?;
+    let status = response.status();
+    if !response.ok() {
+        let body = read_text(&response).await.unwrap_or_default();
+        return Err(LoadError { status, detail: error_detail(&response, &body) });
+    }
+    let content_type = response.headers().get("content-type").unwrap_or_else(|| "application/octet-stream".to_owned());
+    let bytes = response.binary().await.map_err(|error| LoadError { status, detail: error.to_string() })?;
+    Ok((bytes, content_type))
 }
 
 async fn fetch_page(
@@ -77,8 +93,15 @@ fn error_detail(response: &Response, body: &str) -> String {
 }
 
 /// `{api_base}/executions/{id}/trace`, the id escaped as one path segment.
-fn trace_url(api_base: &str, execution_id: &str) -> String {
+pub fn trace_url(api_base: &str, execution_id: &str) -> String {
     let base = api_base.trim_end_matches('/');
     let id = String::from(js_sys::encode_uri_component(execution_id));
     format!("{base}/executions/{id}/trace")
+}
+
+/// `{api_base}/artifacts/{id}/download`, used when an artifact reference carries no URL of its own.
+pub fn artifact_url(api_base: &str, artifact_id: &str) -> String {
+    let base = api_base.trim_end_matches('/');
+    let id = String::from(js_sys::encode_uri_component(artifact_id));
+    format!("{base}/artifacts/{id}/download")
 }

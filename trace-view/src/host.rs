@@ -21,6 +21,8 @@ pub enum Source {
     Trace(Rc<TraceResponse>),
     /// A trace the host set directly that did not parse; shown as a failed load.
     Unreadable(String),
+    /// The host said a trace is on its way (it set a pending promise); shown as loading.
+    Pending,
 }
 
 impl Source {
@@ -47,13 +49,21 @@ pub struct Host {
     pub token: Signal<Option<String>>,
     /// The selected span id; the host may set it, the tree writes it on user selection.
     pub selected: Signal<Option<String>>,
+    /// Follow live updates of the execution (the `live` attribute).
+    pub live: Signal<bool>,
     pub root: web_sys::Element,
 }
 
 impl Host {
     /// Must run inside the root scope, which then owns the signals.
     pub fn new(root: web_sys::Element, source: Source) -> Self {
-        Self { source: Signal::new(source), token: Signal::new(None), selected: Signal::new(None), root }
+        Self {
+            source: Signal::new(source),
+            token: Signal::new(None),
+            selected: Signal::new(None),
+            live: Signal::new(false),
+            root,
+        }
     }
 }
 

@@ -1,31 +1,37 @@
 //! The trace viewer: a Dioxus app mounted into a custom element (`www/trace-view.js`) through a small
-//! `#[wasm_bindgen]` API.
+//! `#[wasm_bindgen]` API. The algorithms (tree, rows, filters, search, keyboard, metrics, live merge) live in
+//! `trace-model`; this crate renders them.
 //!
 //! - `mount`: the JS-facing API (`mount`, `TraceViewHandle`) and the inputs it pushes into the app.
-//! - `host`: the values the embedding page controls (source, token, selection) as root-context signals.
+//! - `host`: the values the embedding page controls (source, token, selection, live) as root-context signals.
 //! - `app`: the root component: layout, stylesheet, and which state (empty, loading, error, trace) shows.
-//! - `state`: the app's own signals (load state, collapsed spans, retry); `notices`: empty, loading and
-//!   error views.
-//! - `loader`: loads the trace whenever the source changes, from the API or from a trace set directly.
-//! - `fetch`: the paginated `GET {api-base}/executions/{id}/trace` client.
-//! - `trace_data`: a loaded trace with its span tree and lookups.
-//! - `summary`, `tree_pane`, `tree_keys`, `details`: the panes and the tree's keyboard model.
+//! - `state`: the app's own signals (load, collapsed spans, filters, search, live state, page progress);
+//!   `notices`: empty, loading and error views.
+//! - `loader`: loads the trace whenever the source changes, page by page from the API or from a trace set directly.
+//! - `live`: the WebSocket subscription that merges updates into the shown trace.
+//! - `fetch`: the trace page and artifact clients; `browser`: clipboard, file saving, clock.
+//! - `trace_data`: a loaded trace with its span tree, lookups and metrics; `visible`: the rows to show.
+//! - `summary`, `toolbar`, `tree_pane`, `tree_row`, `details`, `model_text`, `artifacts`: the panes.
 //! - `events`: the DOM `CustomEvent`s sent to the host page.
-//! - `format`: durations and JSON values as text.
 
 mod app;
+mod artifacts;
+mod browser;
 mod details;
 mod events;
 mod fetch;
-mod format;
 mod host;
+mod live;
 mod loader;
+mod model_text;
 mod mount;
 mod notices;
 mod state;
 mod summary;
+mod toolbar;
 mod trace_data;
-mod tree_keys;
 mod tree_pane;
+mod tree_row;
+mod visible;
 
-pub use mount::{TraceViewHandle, mount};
+pub use mount::{TraceViewHandle, mount, wasm_memory_bytes};

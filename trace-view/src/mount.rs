@@ -6,6 +6,7 @@ use dioxus::core::Runtime;
 use dioxus::prelude::*;
 use futures_util::future::{AbortHandle, Abortable};
 use trace_model::TraceResponse;
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
 use crate::app::App;
@@ -76,6 +77,21 @@ impl TraceViewHandle {
         running.runtime.in_scope(ScopeId::ROOT, || running.host.selected.try_peek().ok().and_then(|id| id.clone()))
     }
 
+    /// Shows the loading state until the next `set_trace_json` or `set_execution`.
+    pub fn set_loading(&self) {
+        self.with_host(|host| try_set(host.source, Source::Pending));
+    }
+
+    /// Shows a failed load with `detail` (the host could not get the trace it meant to set).
+    pub fn set_error(&self, detail: String) {
+        self.with_host(|host| try_set(host.source, Source::Unreadable(detail)));
+    }
+
+    /// Follows live updates of the execution over the API's WebSocket while `live` is true.
+    pub fn set_live(&self, live: bool) {
+        self.with_host(|host| try_set_changed(host.live, live));
+    }
+
     /// Bearer token sent with API requests; a change refetches the current execution.
     pub fn set_token(&self, token: Option<String>) {
         self.with_host(|host| try_set_changed(host.token, token.filter(|t| !t.is_empty())));
@@ -87,6 +103,16 @@ impl TraceViewHandle {
             running.abort.abort();
         }
     }
+}
+
+/// Bytes of wasm linear memory in use by all viewers on the page (the memory benchmark reads it).
+#[wasm_bindgen]
+pub fn wasm_memory_bytes() -> f64 {
+    wasm_bindgen::memory()
+        .dyn_into::<js_sys::WebAssembly::Memory>()
+        .ok()
+        .and_then(|memory| memory.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
+        .map_or(0.0, |buffer| f64::from(buffer.byte_length()))
 }
 
 impl std::fmt::Debug for Running {

@@ -1,19 +1,26 @@
-//! The summary header: execution status, span, error and token counts.
+//! The metrics summary: status and live state, duration, tokens in/out/total, spans, errors, models used and the
+//! trace's artifacts with downloads.
 
 use dioxus::prelude::*;
 
+use crate::artifacts::ArtifactList;
+use crate::state::{LiveState, ViewState};
 use crate::trace_data::SharedTrace;
+use trace_model::display::{count, duration_ms};
 
 #[component]
 pub fn Summary(trace: SharedTrace) -> Element {
+    let view = use_context::<ViewState>();
     let data = &trace.0;
     let execution = &data.trace.execution;
+    let metrics = &data.metrics;
     let status = execution.status.as_str();
-    let spans = data.span_count();
-    let errors = data.error_count;
-    let tokens = data.tokens.total;
+    let duration = metrics.duration_ms.map_or_else(|| "—".to_owned(), duration_ms);
+    let models = metrics.models.iter().map(|m| format!("{} ×{}", m.model, m.calls)).collect::<Vec<_>>().join(", ");
+    let progress = *view.progress.read();
     rsx! {
-        section {
+        div {
+            role: "group",
             "part": "summary",
             class: "summary",
             aria_label: "Trace summary",
@@ -22,36 +29,66 @@ pub fn Summary(trace: SharedTrace) -> Element {
                 div {
                     dt { "Status" }
                     dd {
-                        span {
-                            class: "badge execution-{status}",
-                            "data-testid": "summary-status",
-                            "{status}"
-                        }
+                        span { class: "badge execution-{status}", "data-testid": "summary-status", "{status}" }
+                        LiveIndicator {}
                     }
+                }
+                div {
+                    dt { "Duration" }
+                    dd { "data-testid": "summary-duration", "{duration}" }
                 }
                 div {
                     dt { "Spans" }
-                    dd { "data-testid": "summary-spans", "{spans}" }
+                    dd { "data-testid": "summary-spans", "{count(metrics.spans as u64)}" }
                 }
                 div {
                     dt { "Errors" }
-                    dd {
-                        class: if errors > 0 { "has-errors" },
-                        "data-testid": "summary-errors",
-                        "{errors}"
-                    }
+                    dd { class: if metrics.errors > 0 { "has-errors" }, "data-testid": "summary-errors", "{metrics.errors}" }
                 }
                 div {
                     dt { "Tokens" }
-                    dd { "data-testid": "summary-tokens", "{tokens}" }
+                    dd { "data-testid": "summary-tokens",
+                        abbr { title: "input", "in" }
+                        " {count(metrics.tokens.input)} · "
+                        abbr { title: "output", "out" }
+                        " {count(metrics.tokens.output)} · total "
+                        span { "data-testid": "summary-tokens-total", "{count(metrics.tokens.total)}" }
+                    }
+                }
+                if !models.is_empty() {
+                    div {
+                        dt { "Models" }
+                        dd { "data-testid": "summary-models", "{models}" }
+                    }
                 }
             }
-            if !execution.id.is_empty() {
-                p { class: "execution-id muted",
-                    "Execution "
-                    code { "{execution.id}" }
+            if let Some(progress) = progress {
+                p { class: "muted", role: "status", "data-testid": "load-progress",
+                    "Loading spans: {count(progress.loaded as u64)} of {count(progress.total)}…"
+                }
+            }
+            if !metrics.artifacts.is_empty() {
+                details { class: "summary-artifacts",
+                    summary { "Artifacts ({metrics.artifacts.len()})" }
+                    ArtifactList { artifacts: metrics.artifacts.clone(), testid: "summary-artifacts" }
                 }
             }
         }
+    }
+}
+
+/// "Live" while updates stream in, "Complete" once the run has ended, "Disconnected" when the stream broke.
+#[component]
+fn LiveIndicator() -> Element {
+    let view = use_context::<ViewState>();
+    let (class, text, title) = match &*view.live.read() {
+        LiveState::Off => return rsx! {},
+        LiveState::Connecting => ("live connecting", "Connecting…", String::new()),
+        LiveState::Live => ("live on", "Live", String::new()),
+        LiveState::Complete => ("live complete", "Complete", String::new()),
+        LiveState::Disconnected(reason) => ("live off", "Disconnected", reason.clone()),
+    };
+    rsx! {
+        span { class: "badge {class}", role: "status", title, "data-testid": "live-state", "{text}" }
     }
 }

@@ -1,36 +1,37 @@
 //! A loaded trace: the response, its span tree, and the lookups and totals the panes need.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use trace_model::{Span, SpanKind, SpanTree, TokenUsage, TraceResponse, conventions};
+use trace_model::facts::span_kind;
+use trace_model::metrics::{TraceMetrics, trace_metrics};
+use trace_model::search::SearchIndex;
+use trace_model::timeline::TimeAxis;
+use trace_model::{Span, SpanKind, SpanTree, TraceResponse};
 
 #[derive(Debug)]
 pub struct TraceData {
     pub trace: Rc<TraceResponse>,
     pub tree: SpanTree,
-    /// Span id → node, for spans kept in the tree (later duplicates are left out).
-    index: HashMap<String, usize>,
-    pub error_count: usize,
-    pub tokens: TokenUsage,
+    /// Span id → node, for spans kept in the tree (later duplicates are left out). Built after the first paint
+    /// (see [`TraceData::warm_up`]): until then lookups scan, which is fast enough for the few a render makes.
+    index: OnceCell<HashMap<String, usize>>,
+    /// Each span's effective kind, classified once.
+    kinds: Vec<SpanKind>,
+    pub axis: Option<TimeAxis>,
+    pub metrics: TraceMetrics,
+    /// Built on the first search: most views of a trace never search.
+    search: OnceCell<SearchIndex>,
 }
 
 impl TraceData {
     pub fn new(trace: Rc<TraceResponse>) -> Self {
         let tree = SpanTree::build(&trace.spans);
-        let included = || trace.spans.iter().enumerate().filter(|(node, _)| tree.nodes[*node].included);
-        let index = included().map(|(node, span)| (span.span_id.clone(), node)).collect();
-        let error_count = included().filter(|(_, span)| span.is_error()).count();
-        // The execution's own total when the API sent one; else the sum over spans that report tokens.
-        let mut tokens = trace.execution.token_usage;
-        if tokens.is_empty() {
-            for (_, span) in included() {
-                if let Some(usage) = span_tokens(span) {
-                    tokens.add(&usage);
-                }
-            }
-        }
-        Self { trace, tree, index, error_count, tokens }
+        let kinds = trace.spans.iter().map(span_kind).collect();
+        let axis = TimeAxis::of(&trace.spans);
+        let metrics = trace_metrics(&trace.execution, &trace.spans, &tree);
+        Self { trace, tree, index: OnceCell::new(), kinds, axis, metrics, search: OnceCell::new() }
     }
 
     pub fn span(&self, node: usize) -> &Span {
@@ -38,15 +39,34 @@ impl TraceData {
     }
 
     pub fn node_of(&self, span_id: &str) -> Option<usize> {
-        self.index.get(span_id).copied()
+        match self.index.get() {
+            Some(index) => index.get(span_id).copied(),
+            None => (0..self.trace.spans.len())
+                .find(|&node| self.tree.nodes[node].included && self.trace.spans[node].span_id == span_id),
+        }
+    }
+
+    /// Builds the lookups a large trace needs only after its first rows are on screen.
+    pub fn warm_up(&self) {
+        self.index.get_or_init(|| {
+            (0..self.trace.spans.len())
+                .filter(|&node| self.tree.nodes[node].included)
+                .map(|node| (self.trace.spans[node].span_id.clone(), node))
+                .collect()
+        });
+        self.search_index();
     }
 
     pub fn span_count(&self) -> usize {
-        self.index.len()
+        self.metrics.spans
     }
 
     pub fn is_empty(&self) -> bool {
         self.tree.is_empty()
+    }
+
+    pub fn search_index(&self) -> &SearchIndex {
+        self.search.get_or_init(|| SearchIndex::build(&self.trace.spans))
     }
 
     /// The span to select after a load: the execution's root span when it is present, else the first root.
@@ -57,21 +77,8 @@ impl TraceData {
     }
 
     pub fn kind(&self, node: usize) -> SpanKind {
-        span_kind(self.span(node))
+        self.kinds.get(node).copied().unwrap_or_default()
     }
-}
-
-/// The kind the producer sent; spans sent as "other" (or without a kind) are classified from their attributes.
-pub fn span_kind(span: &Span) -> SpanKind {
-    match span.kind {
-        SpanKind::Other => conventions::classify(&span.name, &span.attributes),
-        kind => kind,
-    }
-}
-
-/// The span's token usage as sent, else as read from its attributes.
-pub fn span_tokens(span: &Span) -> Option<TokenUsage> {
-    span.token_usage.or_else(|| conventions::token_usage(&span.attributes))
 }
 
 /// A loaded trace as a component prop: equal when it is the same load, so panes re-render only when it changes

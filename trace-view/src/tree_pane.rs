@@ -1,44 +1,92 @@
-//! The span tree: one `treeitem` per visible row, a roving tabindex, click and keyboard selection.
+//! The span tree as a virtual list: only the rows in (and near) the viewport are in the DOM, each absolutely placed
+//! at its index; the row reachable with Tab is always rendered so that focus survives scrolling.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use dioxus::prelude::*;
-use trace_model::{Row, StatusCode, visible_rows};
+use trace_model::keyboard::{TreeAction, TreeKey, TypeAhead, tree_action};
 use wasm_bindgen::JsCast;
 
+use crate::browser::now_ms;
 use crate::events;
-use crate::format::span_duration;
-use crate::host::Host;
+use crate::host::{Host, try_set_changed};
 use crate::state::ViewState;
 use crate::trace_data::{SharedTrace, TraceData};
-use crate::tree_keys::{TreeMove, tree_move};
+use crate::tree_row::{RowFlags, tree_row};
+use crate::visible::{SharedVisible, Visible};
+
+/// Row height in CSS pixels; `.row` in the stylesheet has the same.
+pub const ROW_HEIGHT: f64 = 28.0;
+/// Rows rendered beyond each edge of the viewport, so that fast scrolling rarely shows a gap.
+const OVERSCAN: usize = 12;
 
 #[component]
-pub fn TreePane(trace: SharedTrace) -> Element {
+pub fn TreePane(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
     let host = use_context::<Host>();
     let view = use_context::<ViewState>();
+    let mut first_row = use_signal(|| 0usize);
+    let mut viewport = use_signal(|| 800.0f64);
     // Local, so that a pane mounted again after a reload does not pull focus back into the tree.
     let focus_request = use_signal(|| None::<String>);
+    let typed = use_hook(|| Rc::new(RefCell::new(TypeAhead::default())));
     use_focus_requests(host.root.clone(), focus_request);
+    use_selected_in_view(host.clone(), trace.clone(), visible);
     use_reveal_selected(host.selected, view);
 
-    let data = trace.0;
-    let rows = {
-        let collapsed = view.collapsed.read();
-        Rc::new(visible_rows(&data.tree, |node| collapsed.contains(&data.span(node).span_id)))
-    };
+    let (data, shown) = (trace.0, visible.read().0.clone());
+    let rows = &shown.rows;
     let selected = host.selected.read().as_deref().and_then(|id| data.node_of(id));
     // The one row reachable with Tab: the selected one when visible, else the first.
     let tab_stop = rows.iter().position(|row| Some(row.node) == selected).unwrap_or(0);
-    let ctx = RowContext { data, rows: rows.clone(), host, view, focus_request };
+    let count = (*viewport.read() / ROW_HEIGHT).ceil() as usize;
+    let start = first_row.read().saturating_sub(OVERSCAN).min(rows.len());
+    let end = (*first_row.read() + count + OVERSCAN).min(rows.len());
+    let mut window: Vec<usize> = (start..end).collect();
+    if tab_stop < rows.len() && !(start..end).contains(&tab_stop) {
+        window.push(tab_stop);
+    }
+    let current_match = view.match_at.read().and_then(|at| shown.matches.get(at).copied());
+    let query = view.query.read().clone();
+    let ctx = RowContext { data, shown: shown.clone(), host, view, focus_request, typed };
+    let height = rows.len() as f64 * ROW_HEIGHT;
     rsx! {
         div {
-            "part": "tree",
-            class: "tree",
-            role: "tree",
-            aria_label: "Spans",
-            for index in 0..rows.len() {
-                {tree_row(&ctx, index, Some(rows[index].node) == selected, index == tab_stop)}
+            class: "tree-scroll",
+            "data-testid": "tree-scroll",
+            onscroll: move |event| {
+                let top = (event.data().scroll_top() / ROW_HEIGHT).floor().max(0.0) as usize;
+                try_set_changed(first_row, top);
+                let height = f64::from(event.data().client_height());
+                if height > 0.0 {
+                    try_set_changed(viewport, height);
+                }
+            },
+            onmounted: move |event| async move {
+                if let Ok(rect) = event.data().get_client_rect().await
+                    && rect.height() > 0.0
+                {
+                    viewport.set(rect.height());
+                }
+                first_row.set(0);
+            },
+            div {
+                "part": "tree",
+                class: "tree",
+                role: "tree",
+                aria_label: "Spans",
+                style: "height: {height}px",
+                for index in window {
+                    {
+                        let row = rows[index];
+                        let flags = RowFlags {
+                            selected: Some(row.node) == selected,
+                            tab_stop: index == tab_stop,
+                            current_match: Some(row.node) == current_match,
+                        };
+                        tree_row(&ctx, index, flags, &query)
+                    }
+                }
             }
         }
     }
@@ -46,13 +94,14 @@ pub fn TreePane(trace: SharedTrace) -> Element {
 
 /// What every row's handlers need.
 #[derive(Clone)]
-struct RowContext {
-    data: Rc<TraceData>,
-    rows: Rc<Vec<Row>>,
-    host: Host,
-    view: ViewState,
+pub struct RowContext {
+    pub data: Rc<TraceData>,
+    pub shown: Rc<Visible>,
+    pub host: Host,
+    pub view: ViewState,
     /// The row that should get DOM focus once rendered (keyboard moves).
     focus_request: Signal<Option<String>>,
+    typed: Rc<RefCell<TypeAhead>>,
 }
 
 impl RowContext {
@@ -60,7 +109,7 @@ impl RowContext {
         self.data.span(node).span_id.clone()
     }
 
-    fn select(&self, node: usize, move_focus: bool) {
+    pub fn select(&self, node: usize, move_focus: bool) {
         let span_id = self.span_id(node);
         let (mut selected, mut focus_request) = (self.host.selected, self.focus_request);
         selected.set(Some(span_id.clone()));
@@ -70,89 +119,60 @@ impl RowContext {
         events::span_select(&self.host.root, &span_id);
     }
 
-    fn set_collapsed(&self, node: usize, collapse: bool) {
-        let span_id = self.span_id(node);
+    pub fn set_collapsed(&self, nodes: &[usize], collapse: bool) {
         let mut collapsed = self.view.collapsed;
-        collapsed.with_mut(|set| if collapse { set.insert(span_id) } else { set.remove(&span_id) });
+        collapsed.with_mut(|set| {
+            for &node in nodes {
+                let span_id = self.span_id(node);
+                if collapse {
+                    set.insert(span_id);
+                } else {
+                    set.remove(&span_id);
+                }
+            }
+        });
     }
 
-    fn on_key(&self, index: usize, event: &KeyboardEvent) {
+    pub fn on_key(&self, index: usize, event: &KeyboardEvent) {
         if event.modifiers().intersects(Modifiers::CONTROL | Modifiers::ALT | Modifiers::META) {
             return;
         }
-        let Some(step) = tree_move(&event.key(), &self.rows, &self.data.tree, index) else { return };
+        let Some(key) = tree_key(&event.key()) else { return };
+        let rows = &self.shown.rows;
+        let action = {
+            let mut typed = self.typed.borrow_mut();
+            tree_action(key, rows, &self.data.tree, index, &mut typed, now_ms(), |n| self.data.span(n).name.as_str())
+        };
+        let Some(action) = action else { return };
         event.prevent_default();
-        match step {
-            TreeMove::Focus(target) => self.select(self.rows[target].node, true),
-            TreeMove::Expand(node) => self.set_collapsed(node, false),
-            TreeMove::Collapse(node) => self.set_collapsed(node, true),
-            TreeMove::Activate => self.select(self.rows[index].node, false),
+        match action {
+            TreeAction::Focus(target) => self.select(rows[target].node, true),
+            TreeAction::Expand(nodes) => self.set_collapsed(&nodes, false),
+            TreeAction::Collapse(node) => self.set_collapsed(&[node], true),
+            TreeAction::Activate => self.select(rows[index].node, false),
         }
     }
 }
 
-fn tree_row(ctx: &RowContext, index: usize, is_selected: bool, is_tab_stop: bool) -> Element {
-    let row = ctx.rows[index];
-    let span = ctx.data.span(row.node);
-    let kind = ctx.data.kind(row.node).as_str();
-    let status = span.status.code;
-    let mut class = String::from("row");
-    if is_selected {
-        class.push_str(" selected");
-    }
-    if status == StatusCode::Error {
-        class.push_str(" error");
-    }
-    let toggle = match (row.has_children, row.expanded) {
-        (false, _) => "",
-        (true, true) => "▾",
-        (true, false) => "▸",
-    };
-    let (on_click, on_toggle, on_key) = (ctx.clone(), ctx.clone(), ctx.clone());
-    rsx! {
-        div {
-            key: "{span.span_id}",
-            class,
-            role: "treeitem",
-            "data-span-id": "{span.span_id}",
-            aria_level: "{row.depth + 1}",
-            aria_setsize: "{row.set_size}",
-            aria_posinset: "{row.pos_in_set}",
-            aria_expanded: row.has_children.then_some(if row.expanded { "true" } else { "false" }),
-            aria_selected: if is_selected { "true" } else { "false" },
-            tabindex: if is_tab_stop { "0" } else { "-1" },
-            style: "--depth: {row.depth}",
-            onclick: move |_| on_click.select(row.node, false),
-            onkeydown: move |event| on_key.on_key(index, &event),
-            span {
-                class: "toggle",
-                aria_hidden: "true",
-                onclick: move |event| {
-                    if row.has_children {
-                        event.stop_propagation();
-                        on_toggle.set_collapsed(row.node, row.expanded);
-                    }
-                },
-                "{toggle}"
+fn tree_key(key: &Key) -> Option<TreeKey> {
+    Some(match key {
+        Key::ArrowUp => TreeKey::Up,
+        Key::ArrowDown => TreeKey::Down,
+        Key::ArrowLeft => TreeKey::Left,
+        Key::ArrowRight => TreeKey::Right,
+        Key::Home => TreeKey::Home,
+        Key::End => TreeKey::End,
+        Key::Enter => TreeKey::Enter,
+        Key::Character(text) if text == "*" => TreeKey::Star,
+        Key::Character(text) => {
+            let mut chars = text.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if !c.is_control() => TreeKey::Char(c),
+                _ => return None,
             }
-            span { class: "name", "{span.name}" }
-            span { class: "badge kind kind-{kind}", "{kind}" }
-            span { class: "badge status status-{status.as_str().to_ascii_lowercase()}", "{status.as_str()}" }
-            span { class: "duration", "{span_duration(span)}" }
         }
-    }
-}
-
-/// Moves DOM focus to the requested row once it is rendered.
-fn use_focus_requests(root: web_sys::Element, focus_request: Signal<Option<String>>) {
-    use_effect(move || {
-        let Some(span_id) = focus_request.read().clone() else { return };
-        let selector = format!("[role=treeitem][data-span-id=\"{}\"]", css_string(&span_id));
-        let row = root.query_selector(&selector).ok().flatten();
-        if let Some(row) = row.and_then(|row| row.dyn_into::<web_sys::HtmlElement>().ok()) {
-            let _ = row.focus();
-        }
-    });
+        _ => return None,
+    })
 }
 
 /// When the host selects a span inside a collapsed subtree, expands its ancestors so that its row shows.
@@ -178,6 +198,49 @@ fn use_reveal_selected(selected: Signal<Option<String>>, view: ViewState) {
             collapsed.with_mut(|set| hidden.iter().for_each(|id| _ = set.remove(id)));
         }
     });
+}
+
+/// Moves DOM focus to the requested row once it is rendered.
+fn use_focus_requests(root: web_sys::Element, focus_request: Signal<Option<String>>) {
+    use_effect(move || {
+        let Some(span_id) = focus_request.read().clone() else { return };
+        if let Some(row) = find_row(&root, &span_id) {
+            let _ = row.focus();
+        }
+    });
+}
+
+/// Scrolls the selected row into view when the selection changes (host, deep link, search), once per selection:
+/// a live update or a collapse must not pull the list back while the user scrolls elsewhere.
+fn use_selected_in_view(host: Host, trace: SharedTrace, visible: Memo<SharedVisible>) {
+    let latest = use_hook(|| Rc::new(RefCell::new(trace.0.clone())));
+    *latest.borrow_mut() = trace.0.clone();
+    let shown_for = use_hook(|| Rc::new(RefCell::new(None::<String>)));
+    let root = host.root.clone();
+    use_effect(move || {
+        let selected = host.selected.read().clone();
+        let shown = visible.read().0.clone();
+        let Some(span_id) = selected else { return };
+        if shown_for.borrow().as_deref() == Some(span_id.as_str()) {
+            return;
+        }
+        let data = latest.borrow().clone();
+        let Some(node) = data.node_of(&span_id) else { return };
+        // Not shown yet (its ancestors are being expanded): try again when the rows change.
+        let Some(index) = shown.rows.iter().position(|row| row.node == node) else { return };
+        let Some(scroller) = root.query_selector(".tree-scroll").ok().flatten() else { return };
+        *shown_for.borrow_mut() = Some(span_id);
+        let top = index as f64 * ROW_HEIGHT;
+        let (scroll_top, height) = (f64::from(scroller.scroll_top()), f64::from(scroller.client_height()));
+        if top < scroll_top || top + ROW_HEIGHT > scroll_top + height {
+            scroller.set_scroll_top((top - height / 2.0).max(0.0) as i32);
+        }
+    });
+}
+
+fn find_row(root: &web_sys::Element, span_id: &str) -> Option<web_sys::HtmlElement> {
+    let selector = format!("[role=treeitem][data-span-id=\"{}\"]", css_string(span_id));
+    root.query_selector(&selector).ok().flatten()?.dyn_into::<web_sys::HtmlElement>().ok()
 }
 
 /// Escapes text for a double-quoted CSS string (span ids are hex by contract, but come from the network).

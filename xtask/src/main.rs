@@ -1,7 +1,9 @@
 //! `cargo xtask <dist|demo|test>`: the build, demo and test entry points of the workspace.
 
 mod bench;
+mod bench_view;
 mod dist;
+mod npm;
 mod prereq;
 mod run;
 mod test;
@@ -14,7 +16,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   dist   build the wasm bundle and the web pages into target/dist
   demo   dist, then the API with sample workflows on TRACE_API_BIND (default 127.0.0.1:8080)
   test   everything: fmt, clippy, unit and integration tests, the wasm build, the browser tests
-  bench  the benchmarks (results go to docs/benchmarks.md by hand, with the machine and the command)";
+  bench  the benchmarks (results go to docs/benchmarks.md by hand, with the machine and the command)
+  bench-view  the trace view in headless Chromium: first rows, filter, search, scroll frames, memory";
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +27,7 @@ fn main() -> anyhow::Result<()> {
         Some("demo") => run::demo(&root),
         Some("test") => test::test(&root),
         Some("bench") => bench::bench(&root),
+        Some("bench-view") => bench_view::bench_view(&root),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())

@@ -6,6 +6,7 @@ use crate::run::{cargo, step};
 
 pub fn test(root: &Path) -> anyhow::Result<()> {
     crate::prereq::browser()?;
+    crate::npm::ensure_packages(root)?;
     step("cargo fmt --check", root, cargo().args(["fmt", "--all", "--", "--check"]))?;
     step(
         "clippy (native)",

@@ -18,25 +18,44 @@ pub struct Row {
 
 /// The visible rows; `is_collapsed(node)` tells which spans hide their children.
 pub fn visible_rows(tree: &SpanTree, is_collapsed: impl Fn(usize) -> bool) -> Vec<Row> {
+    visible_rows_where(tree, |_| true, is_collapsed)
+}
+
+/// The visible rows of the spans that `keep(node)` accepts. A kept span's ancestors must be kept too (see
+/// [`crate::filter::with_ancestors`]); levels, positions and set sizes count kept spans only, so that a filtered
+/// tree reads as a whole tree to assistive technology.
+pub fn visible_rows_where(
+    tree: &SpanTree,
+    keep: impl Fn(usize) -> bool,
+    is_collapsed: impl Fn(usize) -> bool,
+) -> Vec<Row> {
     let mut rows = Vec::with_capacity(tree.nodes.len());
     // (node, position among siblings, sibling count), pushed in reverse so that pops come in order.
     let mut stack: Vec<(usize, u32, u32)> = Vec::new();
-    push_siblings(&mut stack, &tree.roots);
+    let mut kept = Vec::new();
+    push_siblings(&mut stack, &mut kept, &tree.roots, &keep);
     while let Some((node, pos_in_set, set_size)) = stack.pop() {
         let tree_node = &tree.nodes[node];
-        let has_children = !tree_node.children.is_empty();
+        let has_children = tree_node.children.iter().any(|&child| keep(child));
         let expanded = has_children && !is_collapsed(node);
         rows.push(Row { node, depth: tree_node.depth, has_children, expanded, pos_in_set, set_size });
         if expanded {
-            push_siblings(&mut stack, &tree_node.children);
+            push_siblings(&mut stack, &mut kept, &tree_node.children, &keep);
         }
     }
     rows
 }
 
-fn push_siblings(stack: &mut Vec<(usize, u32, u32)>, siblings: &[usize]) {
-    let size = u32::try_from(siblings.len()).unwrap_or(u32::MAX);
-    for (pos, &node) in siblings.iter().enumerate().rev() {
+fn push_siblings(
+    stack: &mut Vec<(usize, u32, u32)>,
+    kept: &mut Vec<usize>,
+    siblings: &[usize],
+    keep: &impl Fn(usize) -> bool,
+) {
+    kept.clear();
+    kept.extend(siblings.iter().copied().filter(|&node| keep(node)));
+    let size = u32::try_from(kept.len()).unwrap_or(u32::MAX);
+    for (pos, &node) in kept.iter().enumerate().rev() {
         let pos = u32::try_from(pos).unwrap_or(u32::MAX - 1) + 1;
         stack.push((node, pos, size));
     }
@@ -83,6 +102,18 @@ mod tests {
         assert!(!rows[1].expanded && rows[1].has_children);
         let rows = visible_rows(&tree, |n| n == 0);
         assert_eq!(rows.iter().map(|r| r.node).collect::<Vec<_>>(), [0]);
+    }
+
+    #[test]
+    fn kept_subset_counts_positions_among_kept_siblings_only() {
+        let (_, tree) = sample();
+        // Keep root → n2 only: n1 (and its child) are filtered out.
+        let rows = visible_rows_where(&tree, |n| n != 1 && n != 2, |_| false);
+        let summary: Vec<_> = rows.iter().map(|r| (r.node, r.has_children, r.pos_in_set, r.set_size)).collect();
+        assert_eq!(summary, [(0, true, 1, 1), (3, false, 1, 1)]);
+        // A parent whose children are all filtered out reads as a leaf.
+        let rows = visible_rows_where(&tree, |n| n != 2, |_| false);
+        assert!(!rows[1].has_children && !rows[1].expanded);
     }
 
     #[test]

@@ -6,14 +6,30 @@
 //! - [`time`]: RFC 3339 timestamps with microseconds, as the wire format fixes them.
 //! - [`conventions`]: attribute names and the rules that classify spans and read token usage.
 //! - [`tree`]: the span tree built from the flat, depth-first span list.
-//! - [`flatten`]: the visible rows of a tree, given which spans are collapsed.
+//! - [`flatten`]: the visible rows of a tree, given which spans are collapsed or filtered out.
+//! - [`display`]: durations, sizes, counts and kind labels as a viewer shows them.
+//! - [`facts`]: a span's effective kind, tokens, prompt/response, exceptions and attribute lookup.
+//! - [`filter`]: "errors only" / "AI spans only", matches kept with their ancestors.
+//! - [`search`]: search over names and attribute values, highlight ranges, match stepping.
+//! - [`keyboard`]: the WAI-ARIA tree view keyboard model, type-ahead included.
+//! - [`timeline`]: the trace's time axis and each span's bar on it.
+//! - [`metrics`]: the summary totals (duration, tokens, errors, artifacts, models).
+//! - [`merge`]: live updates merged into a loaded trace.
 
 pub mod conventions;
+pub mod display;
+pub mod facts;
+pub mod filter;
 pub mod flatten;
+pub mod keyboard;
+pub mod merge;
+pub mod metrics;
+pub mod search;
 pub mod time;
+pub mod timeline;
 pub mod tree;
 pub mod wire;
 
-pub use flatten::{Row, visible_rows};
+pub use flatten::{Row, visible_rows, visible_rows_where};
 pub use tree::{SpanTree, TreeNode};
 pub use wire::*;

@@ -1,0 +1,197 @@
+//! What a span says once its attributes are read: its effective kind, token usage, prompt and response text,
+//! exceptions, and its attributes narrowed by a query.
+
+use serde_json::Value;
+
+use crate::conventions::{self, str_attr};
+use crate::wire::{Attributes, Span, SpanKind, TokenUsage};
+
+/// The kind the producer sent; spans sent as "other" (or without a kind) are classified from their attributes.
+pub fn span_kind(span: &Span) -> SpanKind {
+    match span.kind {
+        SpanKind::Other => conventions::classify(&span.name, &span.attributes),
+        kind => kind,
+    }
+}
+
+/// AI spans: model calls and the tools they invoke.
+pub fn is_ai(kind: SpanKind) -> bool {
+    matches!(kind, SpanKind::Llm | SpanKind::Tool)
+}
+
+/// The span's token usage as sent, else as read from its attributes.
+pub fn span_tokens(span: &Span) -> Option<TokenUsage> {
+    span.token_usage.or_else(|| conventions::token_usage(&span.attributes))
+}
+
+/// A prompt or a response: the full text when the span carries the messages, else the (redacted) preview.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelText {
+    pub text: String,
+    /// The producer cut the text before sending it (`orcheo.*.truncated`).
+    pub truncated_at_source: bool,
+}
+
+pub fn prompt(span: &Span) -> Option<ModelText> {
+    model_text(
+        &span.attributes,
+        conventions::GEN_AI_INPUT_MESSAGES,
+        conventions::PROMPT_PREVIEW,
+        conventions::PROMPT_TRUNCATED,
+    )
+}
+
+pub fn response(span: &Span) -> Option<ModelText> {
+    model_text(
+        &span.attributes,
+        conventions::GEN_AI_OUTPUT_MESSAGES,
+        conventions::RESPONSE_PREVIEW,
+        conventions::RESPONSE_TRUNCATED,
+    )
+}
+
+fn model_text(attributes: &Attributes, messages: &str, preview: &str, truncated: &str) -> Option<ModelText> {
+    if let Some(value) = attributes.get(messages) {
+        return Some(ModelText { text: pretty(value), truncated_at_source: false });
+    }
+    let text = str_attr(attributes, preview)?.to_owned();
+    let truncated_at_source = match attributes.get(truncated) {
+        Some(Value::Bool(flag)) => *flag,
+        Some(Value::String(flag)) => flag == "true",
+        _ => false,
+    };
+    Some(ModelText { text, truncated_at_source })
+}
+
+/// The first `max_chars` characters of `text` when it is longer, cut on a character boundary.
+pub fn preview(text: &str, max_chars: usize) -> Option<&str> {
+    let (cut, _) = text.char_indices().nth(max_chars)?;
+    Some(&text[..cut])
+}
+
+/// A value as text: strings as they are unless they hold a JSON object or array, everything else pretty-printed.
+pub fn pretty(value: &Value) -> String {
+    match value {
+        Value::String(text) => {
+            let trimmed = text.trim_start();
+            if (trimmed.starts_with('{') || trimmed.starts_with('['))
+                && let Ok(parsed) = serde_json::from_str::<Value>(text)
+            {
+                return pretty(&parsed);
+            }
+            text.clone()
+        }
+        other => serde_json::to_string_pretty(other).unwrap_or_else(|_| other.to_string()),
+    }
+}
+
+/// An OpenTelemetry `exception` event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exception {
+    /// Index of the event in the span.
+    pub event: usize,
+    pub kind: Option<String>,
+    pub message: Option<String>,
+    pub stacktrace: Option<String>,
+}
+
+pub fn exceptions(span: &Span) -> Vec<Exception> {
+    let text = |attributes: &Attributes, key: &str| str_attr(attributes, key).map(str::to_owned);
+    span.events
+        .iter()
+        .enumerate()
+        .filter(|(_, event)| event.name == "exception")
+        .map(|(event, e)| Exception {
+            event,
+            kind: text(&e.attributes, "exception.type"),
+            message: text(&e.attributes, "exception.message"),
+            stacktrace: text(&e.attributes, "exception.stacktrace"),
+        })
+        .collect()
+}
+
+/// The attributes whose key or value contains `query` (case-insensitive); all of them for an empty query.
+pub fn matching_attributes<'a>(attributes: &'a Attributes, query: &str) -> Vec<(&'a String, &'a Value)> {
+    let query = query.trim().to_lowercase();
+    attributes
+        .iter()
+        .filter(|(key, value)| {
+            query.is_empty() || key.to_lowercase().contains(&query) || pretty(value).to_lowercase().contains(&query)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tree::tests::span;
+    use crate::wire::SpanEvent;
+    use serde_json::json;
+
+    #[test]
+    fn other_kind_is_classified_but_explicit_kind_is_kept() {
+        let mut s = span("a", None, 0);
+        s.name = "chat gpt".to_owned();
+        assert_eq!(span_kind(&s), SpanKind::Llm);
+        s.kind = SpanKind::Node;
+        assert_eq!(span_kind(&s), SpanKind::Node);
+        assert!(is_ai(SpanKind::Tool) && !is_ai(SpanKind::Http));
+    }
+
+    #[test]
+    fn prompt_prefers_messages_and_reads_the_truncation_flag() {
+        let mut s = span("a", None, 0);
+        assert_eq!(prompt(&s), None);
+        s.attributes.insert(conventions::PROMPT_PREVIEW.to_owned(), json!("Hello"));
+        s.attributes.insert(conventions::PROMPT_TRUNCATED.to_owned(), json!(true));
+        assert_eq!(prompt(&s), Some(ModelText { text: "Hello".to_owned(), truncated_at_source: true }));
+        s.attributes.insert(conventions::GEN_AI_INPUT_MESSAGES.to_owned(), json!("[{\"role\":\"user\"}]"));
+        let text = prompt(&s).map(|t| t.text).unwrap_or_default();
+        assert!(text.contains("\n") && text.contains("\"role\": \"user\""), "{text}");
+        s.attributes.insert(conventions::RESPONSE_PREVIEW.to_owned(), json!("Hi"));
+        assert_eq!(response(&s).map(|t| t.truncated_at_source), Some(false));
+    }
+
+    #[test]
+    fn preview_cuts_on_character_boundaries_only_when_longer() {
+        assert_eq!(preview("héllo", 2), Some("hé"));
+        assert_eq!(preview("héllo", 5), None);
+        assert_eq!(preview("", 0), None);
+    }
+
+    #[test]
+    fn pretty_keeps_plain_strings_and_formats_json() {
+        assert_eq!(pretty(&json!("{not json")), "{not json");
+        assert_eq!(pretty(&json!(3)), "3");
+        assert_eq!(pretty(&json!({"a": 1})), "{\n  \"a\": 1\n}");
+    }
+
+    #[test]
+    fn exceptions_are_read_from_exception_events() {
+        let mut s = span("a", None, 0);
+        let event =
+            |name: &str, attributes: Attributes| SpanEvent { name: name.to_owned(), time: s.start_time, attributes };
+        let mut attrs = Attributes::new();
+        attrs.insert("exception.type".to_owned(), json!("ValueError"));
+        attrs.insert("exception.stacktrace".to_owned(), json!("line 1\nline 2"));
+        s.events = vec![event("retry", Attributes::new()), event("exception", attrs)];
+        let found = exceptions(&s);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].event, found[0].kind.as_deref()), (1, Some("ValueError")));
+        assert_eq!(found[0].message, None);
+        assert_eq!(found[0].stacktrace.as_deref(), Some("line 1\nline 2"));
+    }
+
+    #[test]
+    fn attribute_query_matches_keys_and_values_case_insensitively() {
+        let mut attrs = Attributes::new();
+        attrs.insert("http.url".to_owned(), json!("https://Example.com"));
+        attrs.insert("retries".to_owned(), json!(3));
+        let keys = |q: &str| matching_attributes(&attrs, q).into_iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>();
+        assert_eq!(keys(""), ["http.url", "retries"]);
+        assert_eq!(keys("EXAMPLE"), ["http.url"]);
+        assert_eq!(keys("retr"), ["retries"]);
+        assert_eq!(keys("3"), ["retries"]);
+        assert!(keys("nothing").is_empty());
+    }
+}

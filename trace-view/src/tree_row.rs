@@ -1,0 +1,109 @@
+//! One row of the span tree: toggle, name (with search highlights), kind and status badges, duration and the
+//! span's bar on the trace's time axis.
+
+use dioxus::prelude::*;
+use trace_model::StatusCode;
+use trace_model::search::highlight;
+
+use crate::tree_pane::{ROW_HEIGHT, RowContext};
+use trace_model::display::{kind_label, span_duration};
+
+#[derive(Clone, Copy, Debug)]
+pub struct RowFlags {
+    pub selected: bool,
+    pub tab_stop: bool,
+    pub current_match: bool,
+}
+
+pub fn tree_row(ctx: &RowContext, index: usize, flags: RowFlags, query: &str) -> Element {
+    let row = ctx.shown.rows[index];
+    let span = ctx.data.span(row.node);
+    let kind = ctx.data.kind(row.node);
+    let status = span.status.code;
+    let mut class = String::from("row");
+    if flags.selected {
+        class.push_str(" selected");
+    }
+    if flags.current_match {
+        class.push_str(" current-match");
+    }
+    if status == StatusCode::Error {
+        class.push_str(" error");
+    }
+    let toggle = match (row.has_children, row.expanded) {
+        (false, _) => "",
+        (true, true) => "▾",
+        (true, false) => "▸",
+    };
+    let bar = ctx.data.axis.map(|axis| axis.bar(span));
+    let bar_style = bar
+        .map_or_else(String::new, |bar| format!("left: {:.3}%; width: {:.3}%", bar.offset * 100.0, bar.width * 100.0));
+    let status_text = status.as_str();
+    let status_class = format!("badge status status-{}", status_text.to_ascii_lowercase());
+    let top = index as f64 * ROW_HEIGHT;
+    let (on_click, on_toggle, on_key) = (ctx.clone(), ctx.clone(), ctx.clone());
+    rsx! {
+        div {
+            key: "{span.span_id}",
+            class,
+            role: "treeitem",
+            "data-span-id": "{span.span_id}",
+            aria_level: "{row.depth + 1}",
+            aria_setsize: "{row.set_size}",
+            aria_posinset: "{row.pos_in_set}",
+            aria_expanded: row.has_children.then_some(if row.expanded { "true" } else { "false" }),
+            aria_selected: if flags.selected { "true" } else { "false" },
+            tabindex: if flags.tab_stop { "0" } else { "-1" },
+            style: "top: {top}px; --depth: {row.depth}",
+            onclick: move |_| on_click.select(row.node, false),
+            onkeydown: move |event| on_key.on_key(index, &event),
+            span {
+                class: "toggle",
+                aria_hidden: "true",
+                onclick: move |event| {
+                    if row.has_children {
+                        event.stop_propagation();
+                        on_toggle.set_collapsed(&[row.node], row.expanded);
+                    }
+                },
+                "{toggle}"
+            }
+            span { class: "name", {name_with_marks(&span.name, query)} }
+            span { class: "badge kind kind-{kind.as_str()}", "{kind_label(kind)}" }
+            span { class: status_class, "{status_text}" }
+            span { class: "duration", "{span_duration(span)}" }
+            span { class: "timeline", aria_hidden: "true",
+                span { class: "bar", style: bar_style }
+            }
+        }
+    }
+}
+
+/// The name with every occurrence of the query in a `<mark>`.
+fn name_with_marks(name: &str, query: &str) -> Element {
+    let ranges = highlight(name, query);
+    if ranges.is_empty() {
+        return rsx! { "{name}" };
+    }
+    let mut parts: Vec<(bool, &str)> = Vec::with_capacity(ranges.len() * 2 + 1);
+    let mut at = 0;
+    for range in ranges {
+        if range.start > at {
+            parts.push((false, &name[at..range.start]));
+        }
+        parts.push((true, &name[range.clone()]));
+        at = range.end;
+    }
+    if at < name.len() {
+        parts.push((false, &name[at..]));
+    }
+    rsx! {
+        for (hit , text) in parts {
+            if hit {
+                mark { "{text}" }
+            } else {
+                "{text}"
+            }
+        }
+    }
+}

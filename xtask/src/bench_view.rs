@@ -1,0 +1,240 @@
+//! `cargo xtask bench-view`: the trace view in headless Chromium on synthetic traces of 1k, 10k and 100k spans.
+//! Measures, with `performance.now()` in the page: data to first rows, the "errors only" filter and a search (each
+//! from the input to the patched DOM), frame times while scrolling, and memory. Prints a Markdown table for
+//! docs/benchmarks.md; nothing here passes or fails on a number.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+
+use crate::prereq::{CHROMEDRIVER, CHROMIUM};
+
+const SIZES: [u64; 3] = [1_000, 10_000, 100_000];
+
+/// The measurement, run in the page for one trace size (`arguments[0]`). It awaits DOM mutations rather than
+/// polling, so that each time ends when the view has patched the DOM.
+const MEASURE: &str = r#"
+const done = arguments[arguments.length - 1];
+const n = arguments[0];
+(async () => {
+  const { syntheticTrace } = await import('/stories.js');
+  const glue = await import('/pkg/trace_view.js');
+  const json = JSON.stringify(syntheticTrace(n));
+  const frame = document.createElement('div');
+  frame.style.cssText = 'position:fixed;inset:0;z-index:10;height:800px;background:Canvas';
+  document.body.append(frame);
+  const el = document.createElement('orcheo-trace-view');
+  frame.append(el);
+  const root = () => el.shadowRoot;
+  const until = (test) => new Promise((resolve) => {
+    if (test()) return resolve(performance.now());
+    const observer = new MutationObserver(() => {
+      if (test()) { observer.disconnect(); resolve(performance.now()); }
+    });
+    observer.observe(root(), { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+  const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r(performance.now())));
+  await until(() => root().querySelector('.root .trace-view'));
+  await nextFrame();
+
+  const t0 = performance.now();
+  el.trace = json;
+  const firstRows = (await until(() => root().querySelector('[role=treeitem]'))) - t0;
+  const rowsInDom = root().querySelectorAll('[role=treeitem]').length;
+  await new Promise((r) => setTimeout(r, 1000)); // let the search index warm up after the first paint
+
+  const rowKey = () => [...root().querySelectorAll('[role=treeitem]')].map((r) => r.dataset.spanId).join();
+  let before = rowKey();
+  let t = performance.now();
+  root().querySelector('[data-testid=filter-errors]').click();
+  const filter = (await until(() => rowKey() !== before)) - t;
+  root().querySelector('[data-testid=filter-errors]').click();
+  await until(() => root().querySelectorAll('[role=treeitem]').length >= rowsInDom);
+  await nextFrame();
+
+  const search = root().querySelector('[data-testid=search]');
+  t = performance.now();
+  search.value = 'step_42';
+  search.dispatchEvent(new Event('input', { bubbles: true }));
+  const searchMs = (await until(() => root().querySelector('[data-testid=match-count]'))) - t;
+  search.value = '';
+  search.dispatchEvent(new Event('input', { bubbles: true }));
+  await until(() => !root().querySelector('[data-testid=match-count]'));
+  await nextFrame();
+
+  // The frame time of this browser with nothing to do: the floor the scroll frames are compared with.
+  const idle = [];
+  let previous = await nextFrame();
+  for (let i = 0; i < 60; i++) {
+    const now = await nextFrame();
+    idle.push(now - previous);
+    previous = now;
+  }
+  idle.sort((a, b) => a - b);
+  const scroller = root().querySelector('.tree-scroll');
+  const frames = [];
+  let last = await nextFrame();
+  for (let i = 0; i < 120; i++) {
+    scroller.scrollTop += 280;
+    const now = await nextFrame();
+    frames.push(now - last);
+    last = now;
+  }
+  frames.sort((a, b) => a - b);
+  const pick = (q) => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))];
+  const memory = { js: performance.memory ? performance.memory.usedJSHeapSize : null, wasm: glue.wasm_memory_bytes() };
+  frame.remove();
+  return { n, firstRows, rowsInDom, filter, search: searchMs, frameP50: pick(0.5), frameP95: pick(0.95),
+           frameMax: frames[frames.length - 1], idleP50: idle[30], memory };
+})().then(done, (e) => done({ error: String(e && e.stack || e) }));
+"#;
+
+pub fn bench_view(root: &Path) -> anyhow::Result<()> {
+    crate::prereq::browser()?;
+    let dist = crate::dist::dist(root)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let port = free_port()?;
+    let data = std::env::temp_dir().join(format!("trace-view-bench-{port}"));
+    std::fs::create_dir_all(&data)?;
+    let server = Guard(
+        crate::run::cargo()
+            .args(["run", "--quiet", "--package", "trace-api", "--", "--bind", &format!("127.0.0.1:{port}")])
+            .arg("--www")
+            .arg(&dist)
+            .env("TRACE_API_DATABASE_URL", format!("sqlite://{}", data.join("bench.db").display()))
+            .current_dir(root)
+            .spawn()
+            .context("starting trace-api")?,
+    );
+    wait_for_port(port, Duration::from_secs(600))?;
+    let results = runtime.block_on(measure(&format!("http://127.0.0.1:{port}/index.html")));
+    drop(server);
+    let _ = std::fs::remove_dir_all(&data);
+    let results = results?;
+    println!(
+        "\n| spans | data → first rows | rows in DOM | filter (errors only) | search | scroll frame p50 / p95 / max | \
+         idle frame p50 | JS heap | wasm memory |"
+    );
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in &results {
+        let ms = |key: &str| r[key].as_f64().map_or("—".to_owned(), |v| format!("{v:.1} ms"));
+        let mb = |v: &Value| v.as_f64().map_or("—".to_owned(), |v| format!("{:.1} MB", v / 1_048_576.0));
+        println!(
+            "| {} | {} | {} | {} | {} | {} / {} / {} | {} | {} | {} |",
+            r["n"],
+            ms("firstRows"),
+            r["rowsInDom"],
+            ms("filter"),
+            ms("search"),
+            ms("frameP50"),
+            ms("frameP95"),
+            ms("frameMax"),
+            ms("idleP50"),
+            mb(&r["memory"]["js"]),
+            mb(&r["memory"]["wasm"]),
+        );
+    }
+    Ok(())
+}
+
+async fn measure(url: &str) -> anyhow::Result<Vec<Value>> {
+    let port = free_port()?;
+    let driver = Guard(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting chromedriver")?,
+    );
+    let profile = std::env::temp_dir().join(format!("trace-view-bench-profile-{port}"));
+    let args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-precise-memory-info",
+        "--window-size=1400,900",
+    ]
+    .map(str::to_owned)
+    .into_iter()
+    .chain([format!("--user-data-dir={}", profile.display())])
+    .collect::<Vec<_>>();
+    let mut caps = serde_json::Map::new();
+    caps.insert("goog:chromeOptions".to_owned(), json!({ "binary": CHROMIUM, "args": args }));
+    let client = connect(caps, &format!("http://127.0.0.1:{port}")).await?;
+    let outcome = async {
+        client.goto(url).await?;
+        // The story page renders its own stories first; let it settle.
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        let mut results = Vec::new();
+        for n in SIZES {
+            let result = client.execute_async(MEASURE, vec![json!(n)]).await?;
+            if let Some(error) = result.get("error") {
+                bail!("measuring {n} spans: {error}");
+            }
+            println!("{n} spans: {result}");
+            results.push(result);
+        }
+        Ok(results)
+    }
+    .await;
+    let _ = client.close().await;
+    drop(driver);
+    let _ = std::fs::remove_dir_all(&profile);
+    outcome
+}
+
+async fn connect(caps: serde_json::Map<String, Value>, url: &str) -> anyhow::Result<Client> {
+    let started = Instant::now();
+    loop {
+        match ClientBuilder::new(HttpConnector::new()).capabilities(caps.clone()).connect(url).await {
+            Ok(client) => {
+                let timeouts = fantoccini::wd::TimeoutConfiguration::new(
+                    Some(Duration::from_secs(300)),
+                    Some(Duration::from_secs(60)),
+                    Some(Duration::ZERO),
+                );
+                client.update_timeouts(timeouts).await?;
+                return Ok(client);
+            }
+            Err(error) if started.elapsed() > Duration::from_secs(30) => bail!("chromedriver: {error}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+}
+
+fn wait_for_port(port: u16, limit: Duration) -> anyhow::Result<()> {
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if started.elapsed() > limit {
+            bail!("trace-api did not listen on {port} within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Ok(())
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// A child process that ends with this value.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
