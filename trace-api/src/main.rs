@@ -12,7 +12,7 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::load(|key| std::env::var(key).ok(), std::env::args().skip(1))?;
     let store = Store::connect(&config.database_url)
         .await
-        .with_context(|| format!("opening the store at {}", config.database_url))?;
+        .with_context(|| format!("opening the store at {}", redact_url(&config.database_url)))?;
     if config.demo {
         for run in demo::run_samples(&store).await.context("running the demo workflows")? {
             tracing::info!(execution = %run.execution_id, workflow = %run.workflow_id, outcome = ?run.outcome, "demo run stored");
@@ -25,11 +25,24 @@ async fn main() -> anyhow::Result<()> {
         Some(_) => {}
         None => tracing::warn!("no web folder given (--www or TRACE_API_WWW_DIR): serving the API only"),
     }
-    let running = server::start(routes::router(AppState { store }, config.www_dir.clone()), &config.bind).await?;
+    let state = AppState::from_config(store, &config)?;
+    let running = server::start(routes::router(state, config.www_dir.clone()), &config.bind).await?;
     println!("trace-api listening on {}  (Canvas: {}/canvas.html)", running.url(), running.url());
     tokio::select! {
         () = running.wait() => {}
         _ = tokio::signal::ctrl_c() => {}
     }
     Ok(())
+}
+
+/// The database URL without its password, for messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
 }

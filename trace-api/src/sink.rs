@@ -25,7 +25,7 @@ impl SpanSink for StoreSink {
         let write = self.runtime.spawn(async move { store.insert_spans(&spans).await });
         Box::pin(async move {
             match write.await {
-                Ok(Ok(())) => Ok(()),
+                Ok(Ok(_)) => Ok(()),
                 Ok(Err(e @ StoreError::Unavailable(_))) => Err(SinkError::Unavailable(e.to_string())),
                 Ok(Err(e)) => Err(SinkError::Rejected(e.to_string())),
                 Err(join) => Err(SinkError::Unavailable(format!("store task ended: {join}"))),

@@ -1,8 +1,62 @@
 //! What every request handler shares.
 
+use std::sync::Arc;
+
+use crate::auth::Authenticator;
+use crate::cache::TraceCache;
+use crate::config::{Config, DEFAULT_OTLP_MAX_BYTES};
+use crate::links::LinkTemplate;
+use crate::metrics::Metrics;
 use crate::store::Store;
 
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Store,
+    pub auth: Arc<Authenticator>,
+    pub links: Arc<Vec<LinkTemplate>>,
+    pub cache: TraceCache,
+    pub metrics: Arc<Metrics>,
+    pub otlp_max_bytes: usize,
+}
+
+impl AppState {
+    /// Open access, no dashboard links, the default limits: for local use and tests.
+    pub fn new(store: Store) -> Self {
+        let cache = TraceCache::new(std::time::Duration::from_secs(300), &store);
+        Self {
+            store,
+            auth: Arc::new(Authenticator::disabled()),
+            links: Arc::new(Vec::new()),
+            cache,
+            metrics: Arc::new(Metrics::new()),
+            otlp_max_bytes: DEFAULT_OTLP_MAX_BYTES,
+        }
+    }
+
+    pub fn from_config(store: Store, config: &Config) -> Result<Self, crate::auth::AuthError> {
+        let cache = TraceCache::new(config.cache_ttl, &store);
+        Ok(Self {
+            auth: Arc::new(Authenticator::new(&config.auth)?),
+            links: Arc::new(config.links.clone()),
+            cache,
+            metrics: Arc::new(Metrics::new()),
+            otlp_max_bytes: config.otlp_max_bytes,
+            store,
+        })
+    }
+
+    pub fn with_auth(mut self, auth: Authenticator) -> Self {
+        self.auth = Arc::new(auth);
+        self
+    }
+
+    pub fn with_links(mut self, links: Vec<LinkTemplate>) -> Self {
+        self.links = Arc::new(links);
+        self
+    }
+
+    pub fn with_otlp_max_bytes(mut self, limit: usize) -> Self {
+        self.otlp_max_bytes = limit;
+        self
+    }
 }

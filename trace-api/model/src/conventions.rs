@@ -7,6 +7,8 @@ use crate::wire::{Attributes, SpanKind, TokenUsage};
 pub const SPAN_KIND: &str = "orcheo.span.kind";
 pub const EXECUTION_ID: &str = "orcheo.execution.id";
 pub const WORKFLOW_ID: &str = "orcheo.workflow.id";
+pub const WORKSPACE_ID: &str = "orcheo.workspace.id";
+pub const EXECUTION_STATUS: &str = "orcheo.execution.status";
 pub const NODE_ID: &str = "orcheo.node.id";
 pub const NODE_KIND: &str = "orcheo.node.kind";
 pub const NODE_ATTEMPT: &str = "orcheo.node.attempt";

@@ -15,5 +15,5 @@ pub mod tree;
 pub mod wire;
 
 pub use flatten::{Row, visible_rows};
-pub use tree::{SpanTree, TreeNode};
+pub use tree::{SpanTree, TreeItem, TreeNode};
 pub use wire::*;

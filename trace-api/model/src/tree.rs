@@ -5,7 +5,31 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+
 use crate::wire::Span;
+
+/// What the tree needs of an item: its id, its parent's id and its start. Spans are items; so is any lighter row
+/// that carries these three (the store orders large traces without loading whole spans).
+pub trait TreeItem {
+    fn item_id(&self) -> &str;
+    fn parent_id(&self) -> Option<&str>;
+    fn start(&self) -> DateTime<Utc>;
+}
+
+impl TreeItem for Span {
+    fn item_id(&self) -> &str {
+        &self.span_id
+    }
+
+    fn parent_id(&self) -> Option<&str> {
+        self.parent_span_id.as_deref()
+    }
+
+    fn start(&self) -> DateTime<Utc> {
+        self.start_time
+    }
+}
 
 /// One node per input span, at the same index as the span.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -27,12 +51,12 @@ pub struct SpanTree {
 impl SpanTree {
     /// Builds the tree. A span whose parent is absent becomes a root; siblings are ordered by start time, then by
     /// their order in the input; of several spans with one id, the first is kept.
-    pub fn build(spans: &[Span]) -> Self {
+    pub fn build<T: TreeItem>(spans: &[T]) -> Self {
         let mut index: HashMap<&str, usize> = HashMap::with_capacity(spans.len());
         let mut nodes = vec![TreeNode::default(); spans.len()];
         for (i, span) in spans.iter().enumerate() {
-            if !index.contains_key(span.span_id.as_str()) {
-                index.insert(span.span_id.as_str(), i);
+            if !index.contains_key(span.item_id()) {
+                index.insert(span.item_id(), i);
                 nodes[i].included = true;
             }
         }
@@ -41,7 +65,7 @@ impl SpanTree {
             if !nodes[i].included {
                 continue;
             }
-            let parent = span.parent_span_id.as_deref().and_then(|p| index.get(p).copied()).filter(|&p| p != i);
+            let parent = span.parent_id().and_then(|p| index.get(p).copied()).filter(|&p| p != i);
             match parent {
                 Some(p) => {
                     nodes[i].parent = Some(p);
@@ -50,7 +74,7 @@ impl SpanTree {
                 None => roots.push(i),
             }
         }
-        let by_start = |a: &usize, b: &usize| spans[*a].start_time.cmp(&spans[*b].start_time);
+        let by_start = |a: &usize, b: &usize| spans[*a].start().cmp(&spans[*b].start());
         for node in &mut nodes {
             node.children.sort_by(by_start);
         }
@@ -61,14 +85,14 @@ impl SpanTree {
 
     /// Walks from the roots to set depths; spans left unreached sit on a parent cycle, so each such cycle is cut at
     /// its earliest span, which becomes a root.
-    fn assign_depths_and_break_cycles(&mut self, spans: &[Span]) {
+    fn assign_depths_and_break_cycles<T: TreeItem>(&mut self, spans: &[T]) {
         let mut reached = vec![false; self.nodes.len()];
         let mut stack: Vec<usize> = self.roots.clone();
         self.walk_depths(&mut stack, &mut reached);
         loop {
             let unreached = (0..self.nodes.len())
                 .filter(|&i| self.nodes[i].included && !reached[i])
-                .min_by(|a, b| spans[*a].start_time.cmp(&spans[*b].start_time).then(a.cmp(b)));
+                .min_by(|a, b| spans[*a].start().cmp(&spans[*b].start()).then(a.cmp(b)));
             let Some(cut) = unreached else { break };
             if let Some(parent) = self.nodes[cut].parent.take() {
                 self.nodes[parent].children.retain(|&c| c != cut);
@@ -78,7 +102,7 @@ impl SpanTree {
             stack.push(cut);
             self.walk_depths(&mut stack, &mut reached);
         }
-        self.roots.sort_by(|a, b| spans[*a].start_time.cmp(&spans[*b].start_time));
+        self.roots.sort_by(|a, b| spans[*a].start().cmp(&spans[*b].start()));
     }
 
     fn walk_depths(&mut self, stack: &mut Vec<usize>, reached: &mut [bool]) {

@@ -1,4 +1,4 @@
-//! Liveness and readiness probes.
+//! Liveness, readiness and metrics.
 
 use salvo::prelude::*;
 use serde_json::json;
@@ -11,9 +11,19 @@ pub async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// The process can serve: its store answers.
+/// The process can serve: its store answers (503 while it does not).
 #[handler]
 pub async fn readyz(depot: &mut Depot) -> Result<Json<serde_json::Value>, ApiError> {
     super::state(depot)?.store.ping().await?;
     Ok(Json(json!({ "status": "ready" })))
+}
+
+/// Prometheus text format.
+#[handler]
+pub async fn metrics(depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
+    let text = super::state(depot)?.metrics.render();
+    res.add_header("content-type", "text/plain; version=0.0.4; charset=utf-8", true)
+        .map_err(|e| ApiError::internal(e.to_string()))?;
+    res.render(text);
+    Ok(())
 }
