@@ -1,6 +1,7 @@
 //! What every request handler shares.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::auth::Authenticator;
 use crate::cache::TraceCache;
@@ -8,6 +9,8 @@ use crate::config::{Config, DEFAULT_OTLP_MAX_BYTES};
 use crate::links::LinkTemplate;
 use crate::metrics::Metrics;
 use crate::store::Store;
+
+const DEFAULT_LIVE_POLL: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -17,12 +20,15 @@ pub struct AppState {
     pub cache: TraceCache,
     pub metrics: Arc<Metrics>,
     pub otlp_max_bytes: usize,
+    /// How often a live connection re-reads the store without being told of a change (a lost notice costs at
+    /// most this much delay).
+    pub live_poll: Duration,
 }
 
 impl AppState {
     /// Open access, no dashboard links, the default limits: for local use and tests.
     pub fn new(store: Store) -> Self {
-        let cache = TraceCache::new(std::time::Duration::from_secs(300), &store);
+        let cache = TraceCache::new(Duration::from_secs(300), &store);
         Self {
             store,
             auth: Arc::new(Authenticator::disabled()),
@@ -30,6 +36,7 @@ impl AppState {
             cache,
             metrics: Arc::new(Metrics::new()),
             otlp_max_bytes: DEFAULT_OTLP_MAX_BYTES,
+            live_poll: DEFAULT_LIVE_POLL,
         }
     }
 
@@ -41,6 +48,7 @@ impl AppState {
             cache,
             metrics: Arc::new(Metrics::new()),
             otlp_max_bytes: config.otlp_max_bytes,
+            live_poll: DEFAULT_LIVE_POLL,
             store,
         })
     }
@@ -52,6 +60,11 @@ impl AppState {
 
     pub fn with_links(mut self, links: Vec<LinkTemplate>) -> Self {
         self.links = Arc::new(links);
+        self
+    }
+
+    pub fn with_live_poll(mut self, every: Duration) -> Self {
+        self.live_poll = every;
         self
     }
 

@@ -4,8 +4,6 @@
 //! Each connection keeps a version watermark and re-reads the store when told the execution changed (or every
 //! few seconds, in case a notice was lost), so messages carry exactly what the client has not seen.
 
-use std::time::Duration;
-
 use salvo::prelude::*;
 use salvo::websocket::{Message, WebSocket, WebSocketUpgrade};
 use tokio::sync::broadcast::error::RecvError;
@@ -18,7 +16,6 @@ use crate::state::AppState;
 
 /// The subprotocol a browser offers (with `bearer.<token>`) to authenticate; the server answers with it.
 pub const AUTH_PROTOCOL: &str = "orcheo-auth";
-const SAFETY_POLL: Duration = Duration::from_secs(5);
 
 #[handler]
 pub async fn subscribe(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
@@ -52,7 +49,7 @@ async fn stream(mut ws: WebSocket, state: AppState, id: String) {
                 break;
             }
         }
-        if let Wake::ClientGone = wait(&mut ws, &mut changes, &id).await {
+        if let Wake::ClientGone = wait(&mut ws, &mut changes, &id, state.live_poll).await {
             return;
         }
     }
@@ -82,8 +79,13 @@ async fn send_news(ws: &mut WebSocket, state: &AppState, id: &str, watermark: &m
     Ok(complete)
 }
 
-async fn wait(ws: &mut WebSocket, changes: &mut tokio::sync::broadcast::Receiver<String>, id: &str) -> Wake {
-    let poll = tokio::time::sleep(SAFETY_POLL);
+async fn wait(
+    ws: &mut WebSocket,
+    changes: &mut tokio::sync::broadcast::Receiver<String>,
+    id: &str,
+    poll_every: std::time::Duration,
+) -> Wake {
+    let poll = tokio::time::sleep(poll_every);
     tokio::pin!(poll);
     loop {
         tokio::select! {

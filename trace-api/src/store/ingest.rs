@@ -200,8 +200,8 @@ fn run_status(span: &Span) -> ExecutionStatus {
 async fn record_root(tx: &mut Transaction<'_, Any>, record: &SpanRecord) -> Result<(), StoreError> {
     let span = &record.span;
     sqlx::query(
-        "UPDATE executions SET root_span_id = $2, trace_id = $3, status = $4, started_at = $5, finished_at = $6 \
-         WHERE id = $1",
+        "UPDATE executions SET root_span_id = $2, trace_id = $3, status = $4, started_at = $5, finished_at = $6, \
+           workflow_id = COALESCE($7, workflow_id) WHERE id = $1",
     )
     .bind(record.execution_id.clone())
     .bind(span.span_id.clone())
@@ -209,6 +209,8 @@ async fn record_root(tx: &mut Transaction<'_, Any>, record: &SpanRecord) -> Resu
     .bind(run_status(span).as_str())
     .bind(time::format(&span.start_time))
     .bind(span.end_time.as_ref().map(time::format))
+    // The root names the workflow with authority; other spans may only have guessed it.
+    .bind(record.workflow_id.clone())
     .execute(&mut **tx)
     .await?;
     Ok(())

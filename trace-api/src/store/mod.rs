@@ -12,6 +12,7 @@ mod query;
 use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
+use sqlx::postgres::PgSeverity;
 use sqlx::{AnyConnection, AnyPool, Executor};
 
 pub use artifacts::{ArtifactMeta, NewArtifact};
@@ -46,8 +47,17 @@ fn is_unavailable(e: &sqlx::Error) -> bool {
     match e {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
         sqlx::Error::Database(db) => {
-            // Postgres: admin shutdown, cannot connect now, too many connections; SQLite: busy/locked.
-            matches!(db.code().as_deref(), Some("57P01" | "57P02" | "57P03" | "53300" | "5" | "6"))
+            // A FATAL error ends the session: the server refused or dropped the connection (shutting down,
+            // not accepting connections, out of slots).
+            let fatal = db
+                .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                .is_some_and(|pg| matches!(pg.severity(), PgSeverity::Fatal | PgSeverity::Panic));
+            let code = db.code();
+            // Postgres classes 08 (connection), 53 (resources), 57 (operator intervention); SQLite busy/locked.
+            let transient = code.as_deref().is_some_and(|c| {
+                c.starts_with("08") || c.starts_with("53") || c.starts_with("57") || c == "5" || c == "6"
+            });
+            fatal || transient
         }
         _ => false,
     }
