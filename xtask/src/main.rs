@@ -2,6 +2,7 @@
 
 mod bench;
 mod dist;
+mod postgres;
 mod prereq;
 mod run;
 mod test;
