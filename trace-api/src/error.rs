@@ -85,6 +85,11 @@ impl From<OtlpError> for ApiError {
     }
 }
 
+/// Error responses are listed on each endpoint (`responses(...)`), with their status codes.
+impl salvo::oapi::EndpointOutRegister for ApiError {
+    fn register(_: &mut salvo::oapi::Components, _: &mut salvo::oapi::Operation) {}
+}
+
 impl Scribe for ApiError {
     fn render(self, res: &mut Response) {
         res.status_code(self.status);

@@ -221,3 +221,35 @@ async fn ingest_is_order_free_and_idempotent() -> anyhow::Result<()> {
     })
     .await
 }
+
+#[tokio::test]
+async fn openapi_document_and_docs_page() -> anyhow::Result<()> {
+    let db = TestDb::create(common::Backend::Sqlite).await?;
+    let api = TestApi::start(&db, |s| s).await?;
+    let (status, doc) = api.get_json("/api/openapi.json", None).await?;
+    assert_eq!(status, 200);
+    for path in [
+        "/api/executions",
+        "/api/executions/{id}/trace",
+        "/api/executions/{id}/trace/live",
+        "/api/artifacts/{id}/download",
+        "/v1/traces",
+        "/healthz",
+        "/readyz",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} is documented");
+    }
+    let trace_op = &doc["paths"]["/api/executions/{id}/trace"]["get"];
+    let params: Vec<&str> =
+        trace_op["parameters"].as_array().into_iter().flatten().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(params.len(), 3, "{params:?}");
+    assert!(["id", "cursor", "limit"].iter().all(|p| params.contains(p)), "{params:?}");
+    assert!(doc["components"]["schemas"].as_object().is_some_and(|s| s.keys().any(|k| k.contains("TraceResponse"))));
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let page = api.get("/api/docs/", None).await?;
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await?;
+    assert!(html.contains("swagger") && !html.contains("cdn."), "served locally");
+    api.stop().await;
+    db.cleanup().await
+}

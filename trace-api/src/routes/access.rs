@@ -17,14 +17,12 @@ pub fn bearer_token(req: &Request) -> Option<String> {
 }
 
 /// Browsers cannot set headers on a WebSocket: the token may also come as the subprotocol `bearer.<token>`
-/// (beside `orcheo-auth`) or as `?access_token=`.
+/// (beside `orcheo-auth`); the live route also reads `?access_token=`.
 pub fn websocket_token(req: &Request) -> Option<String> {
-    bearer_token(req)
-        .or_else(|| {
-            let protocols = req.headers().get(SEC_WEBSOCKET_PROTOCOL)?.to_str().ok()?;
-            protocols.split(',').find_map(|p| p.trim().strip_prefix("bearer.").map(str::to_owned))
-        })
-        .or_else(|| req.query::<String>("access_token"))
+    bearer_token(req).or_else(|| {
+        let protocols = req.headers().get(SEC_WEBSOCKET_PROTOCOL)?.to_str().ok()?;
+        protocols.split(',').find_map(|p| p.trim().strip_prefix("bearer.").map(str::to_owned))
+    })
 }
 
 /// The caller, who must hold `scope`.

@@ -1,17 +1,36 @@
 //! `GET /api/artifacts/{id}/download`: an artifact's bytes, under the same access rule as its execution.
 
 use salvo::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE, HeaderValue};
+use salvo::oapi::extract::PathParam;
 use salvo::prelude::*;
+
+use trace_model::ErrorBody;
 
 use super::access::{authorize, bearer_token, visible_execution};
 use crate::auth::SCOPE_READ;
 use crate::error::ApiError;
 
-#[handler]
-pub async fn download(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
+/// An artifact's bytes, as an attachment, under the same access rule as its execution.
+#[endpoint(
+    tags("artifacts"),
+    security(("bearer" = [])),
+    parameters(("id", description = "The artifact id, from a span's `artifacts`.")),
+    responses(
+        (status_code = 200, description = "The artifact, with its content type and Content-Disposition."),
+        (status_code = 401, description = "No valid token.", body = ErrorBody),
+        (status_code = 403, description = "The token lacks workflows:read.", body = ErrorBody),
+        (status_code = 404, description = "No such artifact in the caller's workspaces.", body = ErrorBody),
+    )
+)]
+pub async fn download(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+    id: PathParam<String>,
+) -> Result<(), ApiError> {
     let state = super::state(depot)?;
     let principal = authorize(state, bearer_token(req), SCOPE_READ)?;
-    let id = req.param::<String>("id").unwrap_or_default();
+    let id = id.into_inner();
     let not_found = || ApiError::not_found(format!("artifact {id:?} not found"));
     let (meta, content) = state.store.artifact(&id).await?.ok_or_else(not_found)?;
     // An artifact of an execution the caller may not see does not exist for it.

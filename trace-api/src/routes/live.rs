@@ -4,12 +4,14 @@
 //! Each connection keeps a version watermark and re-reads the store when told the execution changed (or every
 //! few seconds, in case a notice was lost), so messages carry exactly what the client has not seen.
 
+use salvo::oapi::extract::{PathParam, QueryParam};
 use salvo::prelude::*;
 use salvo::websocket::{Message, WebSocket, WebSocketUpgrade};
 use tokio::sync::broadcast::error::RecvError;
-use trace_model::LiveMessage;
+use trace_model::{ErrorBody, LiveMessage};
 
 use super::access::{authorize, visible_execution, websocket_token};
+use super::params;
 use crate::auth::SCOPE_READ;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -17,11 +19,35 @@ use crate::state::AppState;
 /// The subprotocol a browser offers (with `bearer.<token>`) to authenticate; the server answers with it.
 pub const AUTH_PROTOCOL: &str = "orcheo-auth";
 
-#[handler]
-pub async fn subscribe(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
+/// Live updates of a trace over a WebSocket: `trace:update` messages with new or changed spans, the last one
+/// with `complete: true`.
+///
+/// Browsers authenticate with the subprotocols `orcheo-auth, bearer.<token>` or with `?access_token=`.
+#[endpoint(
+    tags("traces"),
+    security(("bearer" = [])),
+    parameters(
+        ("id", description = "The execution id."),
+        ("access_token", description = "The bearer token, for clients that cannot set headers."),
+    ),
+    responses(
+        (status_code = 101, description = "Switching to the WebSocket protocol."),
+        (status_code = 401, description = "No valid token.", body = ErrorBody),
+        (status_code = 403, description = "The token lacks workflows:read.", body = ErrorBody),
+        (status_code = 404, description = "No such execution in the caller's workspaces.", body = ErrorBody),
+    )
+)]
+pub async fn subscribe(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+    id: PathParam<String>,
+    access_token: QueryParam<String, false>,
+) -> Result<(), ApiError> {
     let state = super::state(depot)?.clone();
-    let principal = authorize(&state, websocket_token(req), SCOPE_READ)?;
-    let id = req.param::<String>("id").unwrap_or_default();
+    let token = websocket_token(req).or_else(|| params::text(access_token.into_inner()));
+    let principal = authorize(&state, token, SCOPE_READ)?;
+    let id = id.into_inner();
     let (workspace, _) = visible_execution(&state, &principal, &id).await?;
     state.store.audit(&principal.subject, "trace.live", &id, &workspace).await?;
     WebSocketUpgrade::new()

@@ -7,6 +7,7 @@ mod executions;
 mod health;
 mod live;
 mod observe;
+mod openapi;
 mod otlp;
 mod params;
 mod trace;
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 
 use salvo::affix_state;
 use salvo::compression::{Compression, CompressionLevel};
+use salvo::oapi::swagger_ui::SwaggerUi;
 use salvo::prelude::*;
 use salvo::serve_static::StaticDir;
 
@@ -35,14 +37,19 @@ pub fn router(state: AppState, www: Option<PathBuf>) -> Router {
         .push(Router::with_path("executions/{id}/trace/live").get(live::subscribe))
         .push(Router::with_path("artifacts/{id}/download").get(artifacts::download))
         .push(Router::with_path("{**rest}").goal(api_not_found));
-    let mut root = Router::new()
-        .hoop(affix_state::inject(state))
-        .hoop(observe::record)
+    let documented = Router::new()
         .push(Router::with_path("healthz").get(health::healthz))
         .push(Router::with_path("readyz").get(health::readyz))
         .push(Router::with_path("metrics").get(health::metrics))
         .push(Router::with_path("v1/traces").post(otlp::receive))
         .push(api);
+    let document = openapi::document(&documented);
+    let mut root = Router::new()
+        .hoop(affix_state::inject(state))
+        .hoop(observe::record)
+        .push(document.into_router("api/openapi.json"))
+        .push(SwaggerUi::new("/api/openapi.json").title("Trace API").into_router("api/docs"))
+        .push(documented);
     if let Some(dir) = www {
         root = root.push(Router::with_path("{*path}").get(StaticDir::new([dir]).defaults("index.html")));
     }

@@ -4,12 +4,28 @@
 use salvo::http::header::{CONTENT_ENCODING, CONTENT_TYPE, HeaderValue};
 use salvo::prelude::*;
 
+use trace_model::ErrorBody;
+
 use super::access::{authorize, bearer_token};
 use crate::auth::SCOPE_WRITE;
 use crate::error::ApiError;
 use crate::otlp::{self, Encoding};
 
-#[handler]
+/// The OTLP/HTTP trace receiver: `ExportTraceServiceRequest` as `application/x-protobuf` or `application/json`,
+/// optionally gzip-compressed. Needs the `traces:write` scope.
+#[endpoint(
+    tags("otlp"),
+    security(("bearer" = [])),
+    responses(
+        (status_code = 200, description = "Stored; an ExportTraceServiceResponse in the request's encoding."),
+        (status_code = 400, description = "The body is not a valid OTLP trace export; nothing was stored.", body = ErrorBody),
+        (status_code = 401, description = "No valid token.", body = ErrorBody),
+        (status_code = 403, description = "The token lacks traces:write.", body = ErrorBody),
+        (status_code = 413, description = "The body is over the size limit.", body = ErrorBody),
+        (status_code = 415, description = "Not protobuf or JSON.", body = ErrorBody),
+        (status_code = 503, description = "The store is unavailable; retry.", body = ErrorBody),
+    )
+)]
 pub async fn receive(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
     let state = super::state(depot)?;
     authorize(state, bearer_token(req), SCOPE_WRITE)?;

@@ -8,10 +8,11 @@ use std::collections::HashMap;
 
 use salvo::http::StatusCode;
 use salvo::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderValue, IF_NONE_MATCH};
+use salvo::oapi::extract::{PathParam, QueryParam};
 use salvo::prelude::*;
 use sha2::{Digest, Sha256};
 use trace_model::conventions::{ARTIFACT_IDS, str_attr};
-use trace_model::{ArtifactRef, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, PageInfo, Span, TraceResponse};
+use trace_model::{ArtifactRef, DEFAULT_PAGE_LIMIT, ErrorBody, MAX_PAGE_LIMIT, PageInfo, Span, TraceResponse};
 
 use super::access::{authorize, bearer_token, visible_execution};
 use super::params;
@@ -41,21 +42,41 @@ impl Cursor {
     }
 }
 
-#[handler]
-pub async fn get(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
+/// An execution with its spans, depth first (parents before children), a page at a time.
+///
+/// Finished executions carry an ETag (send `If-None-Match` for a 304). Viewing is recorded in the audit trail.
+#[endpoint(
+    tags("traces"),
+    security(("bearer" = [])),
+    parameters(
+        ("id", description = "The execution id."),
+        ("cursor", description = "`page_info.cursor` of the previous page; pages stay stable while spans arrive."),
+        ("limit", description = "Spans per page, 1 to 5000 (default 500)."),
+    ),
+    responses(
+        (status_code = 200, description = "A page of the trace.", body = TraceResponse),
+        (status_code = 304, description = "Not modified (finished executions, with If-None-Match)."),
+        (status_code = 400, description = "A parameter is invalid.", body = ErrorBody),
+        (status_code = 401, description = "No valid token.", body = ErrorBody),
+        (status_code = 403, description = "The token lacks workflows:read.", body = ErrorBody),
+        (status_code = 404, description = "No such execution in the caller's workspaces.", body = ErrorBody),
+        (status_code = 503, description = "The store is unavailable.", body = ErrorBody),
+    )
+)]
+pub async fn get(
+    req: &mut Request,
+    depot: &mut Depot,
+    res: &mut Response,
+    id: PathParam<String>,
+    cursor: QueryParam<String, false>,
+    limit: QueryParam<String, false>,
+) -> Result<(), ApiError> {
     let state = super::state(depot)?;
     let principal = authorize(state, bearer_token(req), SCOPE_READ)?;
-    let id = req.param::<String>("id").unwrap_or_default();
-    let cursor_text = params::text(req, "cursor");
-    let cursor = cursor_text
-        .as_deref()
-        .map(|c| {
-            Cursor::decode(c).ok_or_else(|| {
-                ApiError::bad_request("invalid_cursor", format!("cursor {c:?} is not one this API issued"))
-            })
-        })
-        .transpose()?;
-    let limit = params::limit(req, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
+    let id = id.into_inner();
+    let cursor_text = params::text(cursor.into_inner());
+    let cursor = params::cursor(cursor_text.clone(), Cursor::decode)?;
+    let limit = params::limit(limit.into_inner(), DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
     let (workspace, execution) = visible_execution(state, &principal, &id).await?;
     if cursor.is_none() {
         state.store.audit(&principal.subject, "trace.view", &id, &workspace).await?;
