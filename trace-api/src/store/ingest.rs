@@ -44,8 +44,9 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         // Upserting the execution rows first also locks them (Postgres): batches of one execution then allocate
         // versions in commit order, which live subscribers rely on.
+        let mut finished = BTreeMap::new();
         for (id, seed) in &executions {
-            upsert_execution(&mut tx, id, seed).await?;
+            finished.insert(*id, upsert_execution(&mut tx, id, seed).await?);
         }
         let version: i64 = sqlx::query(self.dialect.next_version()).fetch_one(&mut *tx).await?.try_get("value")?;
         for chunk in spans.chunks(ROWS_PER_STATEMENT) {
@@ -53,9 +54,12 @@ impl Store {
         }
         for record in spans.iter().filter(|r| is_root(r)) {
             record_root(&mut tx, record).await?;
+            finished.insert(record.execution_id.as_str(), record.span.end_time.is_some());
         }
         for id in executions.keys() {
-            refresh_summary(&mut tx, id).await?;
+            if finished.get(id).copied().unwrap_or(true) || self.summaries.due(id) {
+                refresh_summary(&mut tx, id).await?;
+            }
             self.changes.notify_in(&mut tx, id).await?;
         }
         tx.commit().await?;
@@ -105,8 +109,13 @@ fn seeds<'a>(spans: &[&'a SpanRecord]) -> BTreeMap<&'a str, ExecutionSeed<'a>> {
     seeds
 }
 
-async fn upsert_execution(tx: &mut Transaction<'_, Any>, id: &str, seed: &ExecutionSeed<'_>) -> Result<(), StoreError> {
-    sqlx::query(
+/// Creates or updates the execution row; true when the execution has finished.
+async fn upsert_execution(
+    tx: &mut Transaction<'_, Any>,
+    id: &str,
+    seed: &ExecutionSeed<'_>,
+) -> Result<bool, StoreError> {
+    let row = sqlx::query(
         "INSERT INTO executions (id, workspace_id, workflow_id, trace_id, started_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (id) DO UPDATE SET \
            started_at = CASE WHEN executions.started_at IS NULL OR excluded.started_at < executions.started_at \
@@ -115,16 +124,18 @@ async fn upsert_execution(tx: &mut Transaction<'_, Any>, id: &str, seed: &Execut
            workflow_id = CASE WHEN executions.workflow_id = 'unknown' THEN excluded.workflow_id \
                          ELSE executions.workflow_id END, \
            workspace_id = CASE WHEN executions.workspace_id = 'default' THEN excluded.workspace_id \
-                          ELSE executions.workspace_id END",
+                          ELSE executions.workspace_id END \
+         RETURNING status",
     )
     .bind(id)
     .bind(seed.workspace_id)
     .bind(seed.workflow_id)
     .bind(seed.trace_id)
     .bind(&seed.started_at)
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
-    Ok(())
+    let status: String = row.try_get("status")?;
+    Ok(status != ExecutionStatus::Running.as_str())
 }
 
 /// The multi-row upsert of `rows` spans. An ended span is never replaced by an open copy, and an identical copy

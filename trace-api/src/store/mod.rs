@@ -8,6 +8,7 @@ mod changes;
 mod dialect;
 mod ingest;
 mod query;
+mod summaries;
 
 use std::time::Duration;
 
@@ -69,6 +70,8 @@ pub struct Store {
     dialect: Dialect,
     url: String,
     changes: Changes,
+    summaries: summaries::SummaryClock,
+    orders: query::OrderCache,
 }
 
 impl Store {
@@ -112,7 +115,14 @@ impl Store {
         }
         dialect.migrator().run(&pool).await?;
         let changes = Changes::start(dialect, url);
-        Ok(Self { pool, dialect, url: url.to_owned(), changes })
+        Ok(Self {
+            pool,
+            dialect,
+            url: url.to_owned(),
+            changes,
+            summaries: summaries::SummaryClock::default(),
+            orders: query::OrderCache::default(),
+        })
     }
 
     /// Which executions changed, as they change (in this process, and on Postgres in every replica).

@@ -1,6 +1,7 @@
 //! Reading run history and traces.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use sqlx::any::AnyRow;
@@ -26,7 +27,7 @@ pub struct ExecutionFilter {
 pub struct TraceSnapshot {
     pub max_seq: i64,
     /// Span ids, parents before children.
-    pub order: Vec<String>,
+    pub order: Arc<Vec<String>>,
 }
 
 /// A page of whole spans with the version watermark at read time.
@@ -65,6 +66,31 @@ fn placeholders(first: usize, count: usize) -> String {
     (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
 }
 
+/// Depth-first orders of pinned snapshots, by execution and arrival watermark: paging a large trace computes
+/// its order once, not once per page.
+#[derive(Clone)]
+pub struct OrderCache(moka::sync::Cache<(String, i64), Arc<Vec<String>>>);
+
+impl Default for OrderCache {
+    fn default() -> Self {
+        Self(
+            moka::sync::Cache::builder()
+                .weigher(|_, order: &Arc<Vec<String>>| {
+                    u32::try_from(order.len().saturating_mul(48)).unwrap_or(u32::MAX)
+                })
+                .max_capacity(256 * 1024 * 1024)
+                .time_to_idle(std::time::Duration::from_secs(300))
+                .build(),
+        )
+    }
+}
+
+impl std::fmt::Debug for OrderCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderCache").field("entries", &self.0.entry_count()).finish()
+    }
+}
+
 impl Store {
     /// Newest first, with the sequence number of each row for the next page's cursor.
     pub async fn list_executions(&self, filter: &ExecutionFilter) -> Result<Vec<(i64, Execution)>, StoreError> {
@@ -101,18 +127,38 @@ impl Store {
 
     /// The depth-first order of the spans that have arrived up to `max_seq` (all of them when `None`).
     pub async fn snapshot(&self, execution_id: &str, max_seq: Option<i64>) -> Result<TraceSnapshot, StoreError> {
+        let max_seq = match max_seq {
+            Some(seq) => seq,
+            None => {
+                let row = sqlx::query(
+                    "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS seq FROM spans WHERE execution_id = $1",
+                )
+                .bind(execution_id)
+                .fetch_one(&self.pool)
+                .await?;
+                row.try_get("seq")?
+            }
+        };
+        let key = (execution_id.to_owned(), max_seq);
+        if let Some(order) = self.orders.0.get(&key) {
+            return Ok(TraceSnapshot { max_seq, order });
+        }
+        let order = Arc::new(self.depth_first(execution_id, max_seq).await?);
+        self.orders.0.insert(key, Arc::clone(&order));
+        Ok(TraceSnapshot { max_seq, order })
+    }
+
+    async fn depth_first(&self, execution_id: &str, max_seq: i64) -> Result<Vec<String>, StoreError> {
         let rows = sqlx::query(
-            "SELECT seq, span_id, parent_span_id, start_time FROM spans \
-             WHERE execution_id = $1 AND ($2 IS NULL OR seq <= $2) ORDER BY seq",
+            "SELECT span_id, parent_span_id, start_time FROM spans \
+             WHERE execution_id = $1 AND seq <= $2 ORDER BY seq",
         )
         .bind(execution_id)
         .bind(max_seq)
         .fetch_all(&self.pool)
         .await?;
-        let mut seen_max = 0;
         let mut skeleton = Vec::with_capacity(rows.len());
         for row in &rows {
-            seen_max = seen_max.max(row.try_get::<i64, _>("seq")?);
             let start: String = row.try_get("start_time")?;
             skeleton.push(Skeleton {
                 span_id: row.try_get("span_id")?,
@@ -128,7 +174,7 @@ impl Store {
                 order.push(item.span_id);
             }
         }
-        Ok(TraceSnapshot { max_seq: max_seq.unwrap_or(seen_max), order })
+        Ok(order)
     }
 
     /// Whole spans by id, in the order of `span_ids`.
