@@ -68,6 +68,12 @@ impl AppState {
         self
     }
 
+    /// Pages of finished traces stay cached this long (zero: no cache).
+    pub fn with_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.cache = TraceCache::new(ttl, &self.store);
+        self
+    }
+
     pub fn with_otlp_max_bytes(mut self, limit: usize) -> Self {
         self.otlp_max_bytes = limit;
         self
