@@ -6,6 +6,7 @@ use std::sync::Arc;
 use engine_instrumentation::redact::Redactor;
 use engine_instrumentation::{Engine, RunOutcome, TracingPipeline, samples};
 
+use crate::metrics::Metrics;
 use crate::sink::StoreSink;
 use crate::store::Store;
 
@@ -18,8 +19,8 @@ pub struct DemoRun {
 }
 
 /// Runs every sample workflow once and waits until their spans are stored.
-pub async fn run_samples(store: &Store) -> anyhow::Result<Vec<DemoRun>> {
-    let sink = StoreSink::new(store.clone(), tokio::runtime::Handle::current());
+pub async fn run_samples(store: &Store, metrics: Arc<Metrics>) -> anyhow::Result<Vec<DemoRun>> {
+    let sink = StoreSink::new(store.clone(), tokio::runtime::Handle::current()).with_metrics(metrics);
     let pipeline = TracingPipeline::with_sink(Arc::new(sink), "orcheo-demo", Redactor::default());
     let tracer = pipeline.tracer();
     let mut runs = Vec::new();

@@ -13,8 +13,9 @@ async fn main() -> anyhow::Result<()> {
     let store = Store::connect(&config.database_url)
         .await
         .with_context(|| format!("opening the store at {}", redact_url(&config.database_url)))?;
+    let state = AppState::from_config(store.clone(), &config)?;
     if config.demo {
-        for run in demo::run_samples(&store).await.context("running the demo workflows")? {
+        for run in demo::run_samples(&store, state.metrics.clone()).await.context("running the demo workflows")? {
             tracing::info!(execution = %run.execution_id, workflow = %run.workflow_id, outcome = ?run.outcome, "demo run stored");
         }
     }
@@ -25,7 +26,6 @@ async fn main() -> anyhow::Result<()> {
         Some(_) => {}
         None => tracing::warn!("no web folder given (--www or TRACE_API_WWW_DIR): serving the API only"),
     }
-    let state = AppState::from_config(store, &config)?;
     let running = server::start(routes::router(state, config.www_dir.clone()), &config.bind).await?;
     println!("trace-api listening on {}  (Canvas: {}/canvas.html)", running.url(), running.url());
     tokio::select! {
