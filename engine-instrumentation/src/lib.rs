@@ -1,29 +1,45 @@
-//! Tracing for workflow runs: an engine hands its lifecycle to an [`ExecutionObserver`]; the [`WorkflowTracer`]
-//! observer turns it into OpenTelemetry spans; the [`PersistenceExporter`] hands finished spans to a [`SpanSink`]
-//! (the trace API's store).
+//! Tracing for workflow runs. An engine reports its lifecycle through the [`ExecutionObserver`] hooks; wrapped by
+//! a [`TracingPipeline`] ([`Traced`]), its runs become OpenTelemetry spans that are redacted once and exported to
+//! the trace store (a [`SpanSink`]) and, as configured, to an OTLP collector or the console.
 //!
-//! - [`engine`]: a small async reference engine and the observer hooks any engine calls.
-//! - [`model`]: the deterministic local "LLM" the reference engine calls.
-//! - [`samples`]: sample workflows for demos and tests.
-//! - [`tracer`]: the [`WorkflowTracer`], which opens and closes spans following the conventions of ARCHITECTURE §3.
-//! - [`redact`]: secret redaction and preview truncation, applied before a value is put on a span.
-//! - [`span_record`]: the conversion of a finished OpenTelemetry span into the wire `Span`.
-//! - [`export`]: the [`SpanSink`] trait and the [`PersistenceExporter`]; [`memory_sink`]: a sink in memory.
-//! - [`pipeline`]: the tracer provider wired to the persistence exporter.
+//! - [`hooks`], [`calls`]: the hooks any engine calls, and the external interactions it reports.
+//! - [`layer`], [`cancel`]: the [`WorkflowEngine`] trait, the [`Traced`] wrapper, run requests and cancellation.
+//! - [`reference`], [`model`], [`samples`]: a small reference engine, its deterministic local model (real BPE token
+//!   counts), and sample workflows for demos, tests and load tests.
+//! - [`tracer`], [`attrs`]: the [`WorkflowTracer`] and the attribute names it writes (ARCHITECTURE §3).
+//! - [`config`], [`pipeline`], [`sampler`]: configuration from `ORCHEO_TRACING_*`, and the provider built from it.
+//! - [`redact`], [`budget`]: redaction, preview truncation and the per-execution payload budget.
+//! - [`export`], [`span_record`], [`memory_sink`]: export queues and exporters, the wire conversion, an in-memory sink.
 
-pub mod engine;
+pub mod attrs;
+pub mod budget;
+pub mod calls;
+pub mod cancel;
+pub mod config;
 pub mod export;
+pub mod hooks;
+pub mod layer;
 pub mod memory_sink;
 pub mod model;
 pub mod pipeline;
 pub mod redact;
+pub mod reference;
+pub mod sampler;
 pub mod samples;
 pub mod span_record;
 pub mod tracer;
 
-pub use engine::{Engine, ExecutionObserver, NodeAction, NodeSpec, RunOutcome, Workflow};
+#[cfg(test)]
+mod test_support;
+
+pub use cancel::CancelToken;
+pub use config::{ConfigError, TracingConfig};
+pub use export::stats::StatsSnapshot;
 pub use export::{PersistenceExporter, SinkError, SpanSink};
+pub use hooks::{ExecutionObserver, NoopObserver, RunOutcome, Trigger};
+pub use layer::{RunRequest, Traced, WorkflowEngine};
 pub use memory_sink::MemorySink;
-pub use pipeline::TracingPipeline;
+pub use pipeline::{PipelineError, TracingPipeline};
+pub use reference::{Engine, NodeAction, NodeSpec, Step, Workflow};
 pub use span_record::SpanRecord;
 pub use tracer::WorkflowTracer;

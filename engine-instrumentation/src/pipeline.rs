@@ -1,64 +1,220 @@
-//! The tracer provider of a process that runs workflows: spans go through a batch processor to the persistence
-//! exporter, and the [`WorkflowTracer`] records runs into it.
+//! The tracing pipeline of a process that runs workflows: a tracer provider whose only processor is the export
+//! stage (redaction and budget, once), feeding the persistence exporter and, as configured, OTLP or the console.
+//! With tracing switched off there is no provider at all and engines run with the no-op observer.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use opentelemetry::metrics::{Meter, ObservableCounter};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkError;
-use opentelemetry_sdk::trace::{BatchConfigBuilder, BatchSpanProcessor, SdkTracerProvider};
+use opentelemetry_sdk::trace::{SdkTracerProvider, SpanExporter as _};
 
-use crate::export::{PersistenceExporter, SpanSink};
-use crate::redact::Redactor;
-use crate::tracer::WorkflowTracer;
-
-/// Spans reach the store within this delay, so that a running execution's trace fills in while it runs.
-const PERSIST_DELAY: Duration = Duration::from_millis(200);
+use crate::config::{ExporterKind, TracingConfig};
+use crate::export::console::ConsoleExporter;
+use crate::export::exporter::{Backoff, ExportConsumer};
+use crate::export::queue::{BatchSettings, Queue};
+use crate::export::stage::{ExportStage, Output};
+use crate::export::stats::{ExportStats, StatsSnapshot};
+use crate::export::{PersistenceExporter, SpanSink, otlp};
+use crate::hooks::{ExecutionObserver, NoopObserver};
+use crate::layer::{Traced, WorkflowEngine};
+use crate::sampler::RecordAllSampler;
+use crate::tracer::{TracerSettings, WorkflowTracer};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
+    #[error("invalid redaction rules: {0}")]
+    Redaction(#[from] crate::redact::RedactError),
+    #[error("the OTLP exporter could not be built: {0}")]
+    Exporter(String),
+    #[error("the gRPC exporter must be built inside a tokio runtime")]
+    NoRuntime,
+    #[error("an export thread could not start: {0}")]
+    Thread(#[from] std::io::Error),
     #[error("flushing spans failed: {0}")]
     Flush(#[from] OTelSdkError),
     #[error("the flush task did not finish: {0}")]
     Join(String),
 }
 
-#[derive(Debug, Clone)]
-pub struct TracingPipeline {
+/// Retries of a persistence batch whose store was unavailable; then the batch counts as failed.
+const PERSISTENCE_BACKOFF: Backoff =
+    Backoff { retries: 3, initial: Duration::from_millis(100), max_cooldown: Duration::ZERO };
+/// The OTLP exporter retries on its own; after a failed batch the queue pauses up to this long, doubling.
+const OTLP_BACKOFF: Backoff =
+    Backoff { retries: 0, initial: Duration::from_secs(1), max_cooldown: Duration::from_secs(30) };
+const EXPORT_TIMEOUT: Duration = Duration::from_secs(5);
+
+pub struct TracingPipelineBuilder {
+    config: TracingConfig,
+    sink: Option<Arc<dyn SpanSink>>,
+    meter: Option<Meter>,
+    batch: BatchSettings,
+    export_timeout: Duration,
+}
+
+impl std::fmt::Debug for TracingPipelineBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TracingPipelineBuilder").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl TracingPipelineBuilder {
+    /// Persist every finished span to `sink` (the trace API's store).
+    pub fn with_sink(mut self, sink: Arc<dyn SpanSink>) -> Self {
+        self.sink = Some(sink);
+        self
+    }
+
+    /// Report export counters to this meter (default: the global meter provider's `orcheo.tracing`).
+    pub fn with_meter(mut self, meter: Meter) -> Self {
+        self.meter = Some(meter);
+        self
+    }
+
+    pub fn with_batch_settings(mut self, batch: BatchSettings) -> Self {
+        self.batch = batch;
+        self
+    }
+
+    pub fn with_export_timeout(mut self, timeout: Duration) -> Self {
+        self.export_timeout = timeout;
+        self
+    }
+
+    /// Starts the export threads. For the gRPC exporter, call this inside a tokio runtime.
+    pub fn build(self) -> Result<TracingPipeline, PipelineError> {
+        let config = self.config;
+        if !config.enabled {
+            return Ok(TracingPipeline { inner: None });
+        }
+        let redactor = config.redactor()?;
+        let resource = Resource::builder().with_service_name(config.service_name.clone()).build();
+        let stats = Arc::new(ExportStats::default());
+        let mut outputs = Vec::new();
+        if let Some(sink) = self.sink {
+            let consumer = ExportConsumer::new(
+                PersistenceExporter::new(sink),
+                Arc::clone(&stats.persistence),
+                PERSISTENCE_BACKOFF,
+                None,
+            );
+            let queue = Queue::start("persist", self.batch, Arc::clone(&stats.persistence), consumer)?;
+            outputs.push(Output { queue, sampled_only: false });
+        }
+        match config.exporter {
+            ExporterKind::None => {}
+            ExporterKind::Console => {
+                let consumer = ExportConsumer::new(ConsoleExporter, Arc::clone(&stats.console), Backoff::NONE, None);
+                let queue = Queue::start("console", self.batch, Arc::clone(&stats.console), consumer)?;
+                outputs.push(Output { queue, sampled_only: true });
+            }
+            ExporterKind::Otlp => {
+                let (mut exporter, runtime) = otlp::build(&config, self.export_timeout)?;
+                // The stage, not the provider, owns the exporters: they learn the resource from here.
+                exporter.set_resource(&resource);
+                let consumer = ExportConsumer::new(exporter, Arc::clone(&stats.otlp), OTLP_BACKOFF, runtime);
+                let queue = Queue::start("otlp", self.batch, Arc::clone(&stats.otlp), consumer)?;
+                outputs.push(Output { queue, sampled_only: true });
+            }
+        }
+        let stage =
+            ExportStage::start(redactor, config.execution_budget_bytes, outputs, self.batch, Arc::clone(&stats))?;
+        let provider = SdkTracerProvider::builder()
+            .with_resource(resource)
+            .with_sampler(RecordAllSampler::ratio(config.sample_ratio))
+            .with_span_processor(stage)
+            .build();
+        let meter = self.meter.unwrap_or_else(|| opentelemetry::global::meter("orcheo.tracing"));
+        let instruments = stats.register(&meter);
+        let settings = TracerSettings {
+            capture_prompts: config.capture_prompts,
+            high_token_threshold: config.high_token_threshold,
+        };
+        let tracer = Arc::new(WorkflowTracer::new(provider.tracer("orcheo.engine"), settings));
+        Ok(TracingPipeline { inner: Some(Inner { provider, tracer, stats, _instruments: Arc::new(instruments) }) })
+    }
+}
+
+#[derive(Clone)]
+struct Inner {
     provider: SdkTracerProvider,
     tracer: Arc<WorkflowTracer>,
+    stats: Arc<ExportStats>,
+    _instruments: Arc<Vec<ObservableCounter<u64>>>,
+}
+
+/// A running pipeline. Cloning shares it. Call [`TracingPipeline::shutdown`] before the last clone goes: it
+/// exports what is still queued, and dropping the provider inside an async task would block that task instead.
+#[derive(Clone)]
+pub struct TracingPipeline {
+    inner: Option<Inner>,
+}
+
+impl std::fmt::Debug for TracingPipeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TracingPipeline").field("enabled", &self.inner.is_some()).finish_non_exhaustive()
+    }
 }
 
 impl TracingPipeline {
-    /// A provider whose spans are persisted to `sink`.
-    pub fn with_sink(sink: Arc<dyn SpanSink>, service_name: &str, redactor: Redactor) -> Self {
-        let config = BatchConfigBuilder::default().with_scheduled_delay(PERSIST_DELAY).build();
-        let processor = BatchSpanProcessor::builder(PersistenceExporter::new(sink)).with_batch_config(config).build();
-        let provider = SdkTracerProvider::builder()
-            .with_resource(Resource::builder().with_service_name(service_name.to_owned()).build())
-            .with_span_processor(processor)
-            .build();
-        let tracer = Arc::new(WorkflowTracer::new(provider.tracer("orcheo.engine"), redactor));
-        Self { provider, tracer }
+    pub fn builder(config: TracingConfig) -> TracingPipelineBuilder {
+        TracingPipelineBuilder {
+            config,
+            sink: None,
+            meter: None,
+            batch: BatchSettings::default(),
+            export_timeout: EXPORT_TIMEOUT,
+        }
     }
 
-    pub fn tracer(&self) -> Arc<WorkflowTracer> {
-        Arc::clone(&self.tracer)
+    /// Default settings, persisting to `sink`: what the demo and tests run.
+    pub fn with_sink(sink: Arc<dyn SpanSink>) -> Result<Self, PipelineError> {
+        Self::builder(TracingConfig::default()).with_sink(sink).build()
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.inner.is_some()
+    }
+
+    /// The tracer, if tracing is on.
+    pub fn tracer(&self) -> Option<Arc<WorkflowTracer>> {
+        self.inner.as_ref().map(|i| Arc::clone(&i.tracer))
+    }
+
+    /// What an engine should report to: the tracer, or the no-op observer when tracing is off.
+    pub fn observer(&self) -> Arc<dyn ExecutionObserver> {
+        match &self.inner {
+            Some(inner) => Arc::clone(&inner.tracer) as Arc<dyn ExecutionObserver>,
+            None => Arc::new(NoopObserver),
+        }
+    }
+
+    /// Wraps `engine` so that its runs are traced by this pipeline.
+    pub fn wrap<E: WorkflowEngine>(&self, engine: E) -> Traced<E> {
+        Traced::new(engine, self.observer())
+    }
+
+    pub fn stats(&self) -> StatsSnapshot {
+        self.inner.as_ref().map(|i| i.stats.snapshot()).unwrap_or_default()
     }
 
     /// Waits until every span ended so far has been exported. Blocking work, so it runs off the async threads.
     pub async fn flush(&self) -> Result<(), PipelineError> {
-        let provider = self.provider.clone();
+        let Some(inner) = &self.inner else { return Ok(()) };
+        let provider = inner.provider.clone();
         tokio::task::spawn_blocking(move || provider.force_flush())
             .await
             .map_err(|e| PipelineError::Join(e.to_string()))??;
         Ok(())
     }
 
-    /// Flushes and stops the exporters.
+    /// Flushes and stops the export threads.
     pub async fn shutdown(&self) -> Result<(), PipelineError> {
-        let provider = self.provider.clone();
+        let Some(inner) = &self.inner else { return Ok(()) };
+        let provider = inner.provider.clone();
         tokio::task::spawn_blocking(move || provider.shutdown())
             .await
             .map_err(|e| PipelineError::Join(e.to_string()))??;

@@ -6,7 +6,9 @@ use opentelemetry::{Array, KeyValue, Value};
 use opentelemetry_sdk::trace::SpanData;
 use serde_json::Value as Json;
 use trace_model::conventions::{self, EXECUTION_ID, WORKFLOW_ID};
-use trace_model::{Attributes, Span, SpanEvent, SpanLink, SpanStatus, StatusCode};
+use trace_model::{ArtifactRef, Attributes, Span, SpanEvent, SpanLink, SpanStatus, StatusCode};
+
+use crate::attrs;
 
 /// A span ready to store: the execution it belongs to (its `orcheo.execution.id`, else its trace id) and its trace.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,9 +67,25 @@ impl SpanRecord {
             links,
             artifacts: vec![],
         };
+        span.artifacts = artifact(&span.attributes).into_iter().collect();
         span.duration_ms = span.measured_duration_ms();
         Self { execution_id, workflow_id, trace_id, span }
     }
+}
+
+/// The artifact a storage span wrote (`orcheo.artifact.id` with its name, type and size). Node spans list the same
+/// ids in `orcheo.artifact.ids` without repeating the artifact, so that each is counted once.
+fn artifact(attributes: &Attributes) -> Option<ArtifactRef> {
+    let id = conventions::str_attr(attributes, attrs::ARTIFACT_ID)?;
+    Some(ArtifactRef {
+        id: id.to_owned(),
+        name: conventions::str_attr(attributes, attrs::ARTIFACT_NAME).unwrap_or(id).to_owned(),
+        content_type: conventions::str_attr(attributes, attrs::ARTIFACT_CONTENT_TYPE)
+            .unwrap_or("application/octet-stream")
+            .to_owned(),
+        size_bytes: attributes.get(attrs::ARTIFACT_SIZE_BYTES).and_then(Json::as_u64).unwrap_or(0),
+        download_url: format!("/api/artifacts/{id}/download"),
+    })
 }
 
 fn to_attributes(pairs: &[KeyValue]) -> Attributes {

@@ -4,8 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use engine_instrumentation::redact::Redactor;
-use engine_instrumentation::{Engine, RunOutcome, TracingPipeline, Workflow};
+use engine_instrumentation::{Engine, RunOutcome, RunRequest, TracingConfig, TracingPipeline, Workflow};
 use tempfile::TempDir;
 use trace_api::server::{self, RunningServer};
 use trace_api::sink::StoreSink;
@@ -40,7 +39,7 @@ impl TestService {
         let data = tempfile::tempdir()?;
         let url = format!("sqlite://{}", data.path().join("trace.db").display());
         let store = Store::connect(&url).await.with_context(|| format!("opening {url}"))?;
-        let server = server::start(routes::router(AppState { store: store.clone() }, www), "127.0.0.1:0").await?;
+        let server = server::start(routes::router(AppState::new(store.clone()), www), "127.0.0.1:0").await?;
         Ok(Self { store, server, _data: data })
     }
 
@@ -51,8 +50,9 @@ impl TestService {
     /// Runs `workflow` through the instrumented reference engine; returns once its spans are stored.
     pub async fn run(&self, workflow: &Workflow, execution_id: &str) -> anyhow::Result<RunOutcome> {
         let sink = StoreSink::new(self.store.clone(), tokio::runtime::Handle::current());
-        let pipeline = TracingPipeline::with_sink(Arc::new(sink), "e2e", Redactor::default());
-        let outcome = Engine.run(workflow, execution_id, pipeline.tracer().as_ref()).await;
+        let config = TracingConfig { service_name: "e2e".to_owned(), ..TracingConfig::default() };
+        let pipeline = TracingPipeline::builder(config).with_sink(Arc::new(sink)).build()?;
+        let outcome = pipeline.wrap(Engine::default()).run(workflow, &RunRequest::new(execution_id)).await;
         pipeline.shutdown().await?;
         Ok(outcome)
     }

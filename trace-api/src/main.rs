@@ -14,11 +14,16 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening the store at {}", redact_url(&config.database_url)))?;
     let state = AppState::from_config(store.clone(), &config)?;
-    if config.demo {
-        for run in demo::run_samples(&store, state.metrics.clone()).await.context("running the demo workflows")? {
+    // Held until the service stops: the demo's live loop runs as long as it exists.
+    let _demo = if config.demo {
+        let demo = demo::start(&store, state.metrics.clone()).await.context("running the demo workflows")?;
+        for run in &demo.runs {
             tracing::info!(execution = %run.execution_id, workflow = %run.workflow_id, outcome = ?run.outcome, "demo run stored");
         }
-    }
+        Some(demo)
+    } else {
+        None
+    };
     match &config.www_dir {
         Some(dir) if !dir.join("index.html").is_file() => {
             tracing::warn!(dir = %dir.display(), "no index.html in the web folder: run `cargo xtask dist`")

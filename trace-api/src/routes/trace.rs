@@ -4,14 +4,14 @@
 //! spans, so no span is missed or repeated while a running execution keeps adding spans (they arrive live, or on
 //! the next read). Finished traces are cached and carry an ETag.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use salvo::http::StatusCode;
 use salvo::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderValue, IF_NONE_MATCH};
 use salvo::oapi::extract::{PathParam, QueryParam};
 use salvo::prelude::*;
 use sha2::{Digest, Sha256};
-use trace_model::conventions::{ARTIFACT_IDS, str_attr};
+use trace_model::conventions::{ARTIFACT_ID, ARTIFACT_IDS, str_attr};
 use trace_model::{ArtifactRef, DEFAULT_PAGE_LIMIT, ErrorBody, MAX_PAGE_LIMIT, PageInfo, Span, TraceResponse};
 
 use super::access::{authorize, bearer_token, visible_execution};
@@ -118,32 +118,50 @@ async fn page_body(
     serde_json::to_vec(&TraceResponse { execution, spans, page_info }).map_err(|e| ApiError::internal(e.to_string()))
 }
 
-/// Each span lists the artifacts it produced (by span id) or names (by `orcheo.artifact.ids`).
+/// Each stored artifact shows on one span of the page: the span that produced it (by span id, or its own
+/// `orcheo.artifact.id`), else the first span naming it in `orcheo.artifact.ids`. Spans that already list an
+/// artifact (the instrumentation fills them) keep it.
 fn attach_artifacts(spans: &mut [Span], artifacts: &[ArtifactMeta]) {
     if artifacts.is_empty() {
         return;
     }
     let by_id: HashMap<&str, &ArtifactMeta> = artifacts.iter().map(|a| (a.id.as_str(), a)).collect();
-    for span in spans {
-        let mut ids: Vec<&str> =
-            artifacts.iter().filter(|a| a.span_id.as_deref() == Some(&span.span_id)).map(|a| a.id.as_str()).collect();
-        match span.attributes.get(ARTIFACT_IDS) {
-            Some(serde_json::Value::Array(list)) => ids.extend(list.iter().filter_map(|v| v.as_str())),
-            _ => ids
-                .extend(str_attr(&span.attributes, ARTIFACT_IDS).into_iter().flat_map(|s| s.split(',')).map(str::trim)),
-        }
-        for id in ids {
-            if let Some(meta) = by_id.get(id)
-                && !span.artifacts.iter().any(|a| a.id == meta.id)
-            {
-                span.artifacts.push(ArtifactRef {
-                    id: meta.id.clone(),
-                    name: meta.name.clone(),
-                    content_type: meta.content_type.clone(),
-                    size_bytes: meta.size_bytes,
-                    download_url: format!("/api/artifacts/{}/download", meta.id),
-                });
-            }
+    let mut placed: HashSet<String> = spans.iter().flat_map(|s| s.artifacts.iter().map(|a| a.id.clone())).collect();
+    for span in spans.iter_mut() {
+        let mut produced: Vec<String> = artifacts
+            .iter()
+            .filter(|a| a.span_id.as_deref() == Some(span.span_id.as_str()))
+            .map(|a| a.id.clone())
+            .collect();
+        produced.extend(str_attr(&span.attributes, ARTIFACT_ID).map(str::to_owned));
+        place(span, produced.iter().map(String::as_str), &by_id, &mut placed);
+    }
+    for span in spans.iter_mut() {
+        let named: Vec<String> = match span.attributes.get(ARTIFACT_IDS) {
+            Some(serde_json::Value::Array(list)) => list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+            Some(serde_json::Value::String(text)) => text.split(',').map(|id| id.trim().to_owned()).collect(),
+            _ => Vec::new(),
+        };
+        place(span, named.iter().map(String::as_str), &by_id, &mut placed);
+    }
+}
+
+fn place<'a>(
+    span: &mut Span,
+    ids: impl Iterator<Item = &'a str>,
+    by_id: &HashMap<&str, &ArtifactMeta>,
+    placed: &mut HashSet<String>,
+) {
+    for id in ids {
+        let Some(meta) = by_id.get(id) else { continue };
+        if placed.insert(meta.id.clone()) {
+            span.artifacts.push(ArtifactRef {
+                id: meta.id.clone(),
+                name: meta.name.clone(),
+                content_type: meta.content_type.clone(),
+                size_bytes: meta.size_bytes,
+                download_url: format!("/api/artifacts/{}/download", meta.id),
+            });
         }
     }
 }

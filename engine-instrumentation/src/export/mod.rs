@@ -1,5 +1,12 @@
-//! The persistence side of the pipeline: a [`SpanSink`] stores spans (the trace API implements it), and the
-//! [`PersistenceExporter`] is the OpenTelemetry exporter that feeds it.
+//! Everything after a span ends: the export stage (redaction, budget) and the exporter queues behind it, the
+//! persistence side ([`SpanSink`], [`PersistenceExporter`]), the console and OTLP exporters, and their counters.
+
+pub mod console;
+pub(crate) mod exporter;
+pub(crate) mod otlp;
+pub(crate) mod queue;
+pub(crate) mod stage;
+pub mod stats;
 
 use std::fmt;
 use std::sync::Arc;
@@ -7,6 +14,9 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+
+pub use exporter::Backoff;
+pub use queue::BatchSettings;
 
 use crate::span_record::SpanRecord;
 
@@ -18,8 +28,8 @@ pub enum SinkError {
     Rejected(String),
 }
 
-/// Somewhere to keep finished spans. The returned future must not need the caller's async runtime: the batch
-/// exporter polls it on its own thread (spawn onto your runtime and await the join handle).
+/// Somewhere to keep finished spans. The returned future must not need the caller's async runtime: the exporter
+/// polls it on its own thread (spawn onto your runtime and await the join handle).
 pub trait SpanSink: Send + Sync + fmt::Debug + 'static {
     fn store(&self, spans: Vec<SpanRecord>) -> BoxFuture<'static, Result<(), SinkError>>;
 }

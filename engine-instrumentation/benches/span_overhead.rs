@@ -1,0 +1,242 @@
+//! Tracing overhead: the cost on the engine's thread of a node span and of an LLM span with the export pipeline
+//! running (persistence queue to a sink that keeps nothing), the redaction stage's cost per span on its own thread,
+//! and a 10k-node workflow traced vs untraced.
+
+use std::hint::black_box;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use engine_instrumentation::calls::{CallResult, CallStart, LlmRequest, LlmResponse, Message};
+use engine_instrumentation::hooks::{NodeInfo, NodeResult, RunInfo};
+use engine_instrumentation::redact::Redactor;
+use engine_instrumentation::redact::span::SpanRedactor;
+use engine_instrumentation::{
+    Engine, ExecutionObserver, NoopObserver, RunRequest, SinkError, SpanRecord, SpanSink, TracingPipeline, Trigger,
+    WorkflowEngine, samples,
+};
+use futures_util::future::BoxFuture;
+use opentelemetry::trace::{SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState};
+use opentelemetry::{KeyValue, Value};
+use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks};
+
+/// A store that accepts and forgets: the bench measures tracing, not storage.
+#[derive(Debug)]
+struct Discard;
+
+impl SpanSink for Discard {
+    fn store(&self, _spans: Vec<SpanRecord>) -> BoxFuture<'static, Result<(), SinkError>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// Spans timed between flushes; below the intake queue's size, so that nothing is dropped while timing.
+const CHUNK: u64 = 2048;
+
+fn runtime() -> tokio::runtime::Runtime {
+    match tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => panic!("tokio runtime: {e}"),
+    }
+}
+
+fn pipeline(rt: &tokio::runtime::Runtime) -> TracingPipeline {
+    let _entered = rt.enter();
+    match TracingPipeline::with_sink(Arc::new(Discard)) {
+        Ok(p) => p,
+        Err(e) => panic!("pipeline: {e}"),
+    }
+}
+
+/// Times `iters` calls of `one`, in chunks with a flush (untimed) between them.
+fn timed_in_chunks(
+    rt: &tokio::runtime::Runtime,
+    pipeline: &TracingPipeline,
+    iters: u64,
+    mut one: impl FnMut(u64),
+) -> Duration {
+    let mut total = Duration::ZERO;
+    let mut done = 0;
+    while done < iters {
+        let n = CHUNK.min(iters - done);
+        let start = Instant::now();
+        for i in done..done + n {
+            one(i);
+        }
+        total += start.elapsed();
+        done += n;
+        if let Err(e) = rt.block_on(pipeline.flush()) {
+            panic!("flush: {e}");
+        }
+    }
+    total
+}
+
+fn run_info() -> RunInfo {
+    RunInfo {
+        execution_id: Arc::from("bench-exec"),
+        workflow_id: Arc::from("bench-workflow"),
+        trigger: Trigger::Manual,
+    }
+}
+
+fn spans(c: &mut Criterion) {
+    let rt = runtime();
+    let pipeline = pipeline(&rt);
+    let Some(tracer) = pipeline.tracer() else { panic!("tracing is on by default") };
+    let run = run_info();
+    tracer.execution_started(&run);
+    let node_id: Arc<str> = Arc::from("summarize");
+
+    c.bench_function("tracer/node_span", |b| {
+        b.iter_custom(|iters| {
+            timed_in_chunks(&rt, &pipeline, iters, |i| {
+                let node = NodeInfo { node_id: Arc::clone(&node_id), node_kind: "task", attempt: 1 + (i % 3) as u32 };
+                tracer.node_started(&run, &node);
+                tracer.node_finished(&run, &node, &NodeResult::Succeeded);
+            })
+        })
+    });
+
+    let node = NodeInfo { node_id: Arc::clone(&node_id), node_kind: "llm", attempt: 1 };
+    tracer.node_started(&run, &node);
+    let request = CallStart::Llm(LlmRequest {
+        operation: "chat".to_owned(),
+        provider: "orcheo.local".to_owned(),
+        model: "local-mini".to_owned(),
+        messages: vec![
+            Message::new("system", "You are a helpful analyst."),
+            Message::new(
+                "user",
+                "Summarize the quarterly report: revenue grew in every region while costs stayed flat.",
+            ),
+        ],
+    });
+    let response = CallResult::Llm(LlmResponse {
+        id: "local-1".to_owned(),
+        model: "local-mini".to_owned(),
+        message: Message::new("assistant", "Summary (14 words in): Summarize the quarterly report: revenue grew"),
+        finish_reason: "stop".to_owned(),
+        input_tokens: 31,
+        output_tokens: 14,
+    });
+    c.bench_function("tracer/llm_span", |b| {
+        b.iter_custom(|iters| {
+            timed_in_chunks(&rt, &pipeline, iters, |_| {
+                let handle = tracer.call_started(&run, &node, &request);
+                tracer.call_finished(&run, &node, handle, &response);
+            })
+        })
+    });
+    tracer.node_finished(&run, &node, &NodeResult::Succeeded);
+    tracer.execution_finished(&run, &engine_instrumentation::RunOutcome::Completed { output: String::new() });
+    let stats = pipeline.stats();
+    if stats.intake_dropped + stats.persistence.dropped > 0 {
+        panic!("spans were dropped while timing: {stats:?}");
+    }
+    if let Err(e) = rt.block_on(pipeline.shutdown()) {
+        panic!("shutdown: {e}");
+    }
+}
+
+fn span_data(attributes: Vec<KeyValue>) -> SpanData {
+    SpanData {
+        span_context: SpanContext::new(
+            TraceId::from(1u128),
+            SpanId::from(2u64),
+            TraceFlags::SAMPLED,
+            false,
+            TraceState::default(),
+        ),
+        parent_span_id: SpanId::from(1u64),
+        parent_span_is_remote: false,
+        span_kind: SpanKind::Internal,
+        name: "node summarize".into(),
+        start_time: std::time::SystemTime::UNIX_EPOCH,
+        end_time: std::time::SystemTime::UNIX_EPOCH,
+        attributes,
+        dropped_attributes_count: 0,
+        events: SpanEvents::default(),
+        links: SpanLinks::default(),
+        status: Status::Ok,
+        instrumentation_scope: Default::default(),
+    }
+}
+
+fn redaction(c: &mut Criterion) {
+    // The export thread's redactor, which remembers short strings (ids, names) across spans.
+    let mut redactor = SpanRedactor::new(Redactor::default());
+    let common = [
+        KeyValue::new("orcheo.span.kind", "node"),
+        KeyValue::new("orcheo.execution.id", "0b5f8c1e-3f7a-4d2b-9a41-7e2c5d9b1f03"),
+        KeyValue::new("orcheo.workflow.id", "summarize-report"),
+        KeyValue::new("orcheo.node.id", "summarize"),
+    ];
+    let node = span_data(
+        [&common[..], &[KeyValue::new("orcheo.node.attempt", 1), KeyValue::new("orcheo.node.status", "succeeded")]]
+            .concat(),
+    );
+    let messages = r#"[{"role":"system","parts":[{"type":"text","content":"You are a helpful analyst."}]},{"role":"user","parts":[{"type":"text","content":"Summarize the quarterly report for ops@example.com (api key sk-live-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c): revenue grew."}]}]"#;
+    let llm = span_data(
+        [
+            &common[..],
+            &[
+                KeyValue::new("gen_ai.operation.name", "chat"),
+                KeyValue::new("gen_ai.request.model", "local-mini"),
+                KeyValue::new("gen_ai.input.messages", messages),
+                KeyValue::new(
+                    "orcheo.prompt.preview",
+                    "Summarize the quarterly report for ops@example.com: revenue grew.",
+                ),
+                KeyValue::new("gen_ai.usage.input_tokens", Value::I64(31)),
+            ],
+        ]
+        .concat(),
+    );
+    c.bench_function("stage/redact_node_span", |b| {
+        b.iter_batched_ref(
+            || node.clone(),
+            |span| redactor.redact_span(black_box(span)),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    c.bench_function("stage/redact_llm_span", |b| {
+        b.iter_batched_ref(
+            || llm.clone(),
+            |span| redactor.redact_span(black_box(span)),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+}
+
+fn workflow(c: &mut Criterion) {
+    let rt = runtime();
+    let workflow = samples::generated(10_000);
+    let engine = Engine::default();
+    let mut group = c.benchmark_group("workflow_10k_nodes");
+    group.sample_size(10);
+    group.bench_function("untraced", |b| {
+        b.iter(|| rt.block_on(engine.run(&workflow, &RunRequest::new("bench-untraced"), &NoopObserver)))
+    });
+    let pipeline = pipeline(&rt);
+    let traced = pipeline.wrap(engine.clone());
+    group.bench_function("traced", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let start = Instant::now();
+                rt.block_on(traced.run(&workflow, &RunRequest::new("bench-traced")));
+                total += start.elapsed();
+                if let Err(e) = rt.block_on(pipeline.flush()) {
+                    panic!("flush: {e}");
+                }
+            }
+            total
+        })
+    });
+    group.finish();
+    eprintln!("workflow bench export counters: {:?}", pipeline.stats());
+}
+
+criterion_group!(benches, spans, redaction, workflow);
+criterion_main!(benches);

@@ -1,0 +1,96 @@
+//! Drives an OpenTelemetry `SpanExporter` from a queue thread: counts what it exported or failed, retries a failed
+//! batch with backoff where the exporter does not retry itself, and stops trying for a cool-down after a failure so
+//! that a collector that is down costs nothing but the counted failures.
+
+use std::time::{Duration, Instant};
+
+use std::sync::Arc;
+
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+
+use super::queue::Consumer;
+use super::stats::DestinationStats;
+
+/// Retries of a failed batch (exporters with their own retry use none) and the cool-down after a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    pub retries: u32,
+    pub initial: Duration,
+    pub max_cooldown: Duration,
+}
+
+impl Backoff {
+    pub const NONE: Self = Self { retries: 0, initial: Duration::from_millis(100), max_cooldown: Duration::ZERO };
+}
+
+pub(crate) struct ExportConsumer<E> {
+    exporter: E,
+    stats: Arc<DestinationStats>,
+    backoff: Backoff,
+    /// Entered while exporting: the gRPC client needs the runtime it was built in.
+    runtime: Option<tokio::runtime::Handle>,
+    cooldown: Duration,
+    paused_until: Option<Instant>,
+}
+
+impl<E: SpanExporter + 'static> ExportConsumer<E> {
+    pub fn new(
+        exporter: E,
+        stats: Arc<DestinationStats>,
+        backoff: Backoff,
+        runtime: Option<tokio::runtime::Handle>,
+    ) -> Self {
+        Self { exporter, stats, backoff, runtime, cooldown: backoff.initial, paused_until: None }
+    }
+
+    fn export_once(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        let _entered = self.runtime.as_ref().map(tokio::runtime::Handle::enter);
+        futures_executor::block_on(self.exporter.export(batch))
+    }
+}
+
+impl<E: SpanExporter + 'static> Consumer for ExportConsumer<E> {
+    fn consume(&mut self, mut batch: Vec<SpanData>) {
+        let count = batch.len();
+        if self.paused_until.is_some_and(|until| Instant::now() < until) {
+            self.stats.failed(count);
+            return;
+        }
+        let mut delay = self.backoff.initial;
+        let mut attempt = 0;
+        let result = loop {
+            let last = attempt >= self.backoff.retries;
+            // Keep a copy only while another attempt may need it.
+            let payload = if last { std::mem::take(&mut batch) } else { batch.clone() };
+            match self.export_once(payload) {
+                Ok(()) => break Ok(()),
+                Err(e) if last => break Err(e),
+                Err(_) => {
+                    attempt += 1;
+                    std::thread::sleep(delay);
+                    delay = delay.saturating_mul(2);
+                }
+            }
+        };
+        match result {
+            Ok(()) => {
+                self.stats.exported(count);
+                self.cooldown = self.backoff.initial;
+                self.paused_until = None;
+            }
+            Err(error) => {
+                self.stats.failed(count);
+                tracing::warn!(spans = count, %error, "span export failed");
+                if !self.backoff.max_cooldown.is_zero() {
+                    self.paused_until = Some(Instant::now() + self.cooldown);
+                    self.cooldown = self.cooldown.saturating_mul(2).min(self.backoff.max_cooldown);
+                }
+            }
+        }
+    }
+
+    fn shutdown(&mut self) -> OTelSdkResult {
+        self.exporter.shutdown()
+    }
+}

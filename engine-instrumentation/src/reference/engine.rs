@@ -1,0 +1,155 @@
+//! The run loop: steps in order, parallel branches concurrently, retries, cancellation and timeouts.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use tokio::time::Instant;
+
+use super::actions::{self, ActionError};
+use super::artifacts::{ArtifactStore, MemoryArtifacts};
+use super::guard::{NodeGuard, RunGuard};
+use super::workflow::{NodeSpec, Step, Workflow};
+use crate::cancel::CancelToken;
+use crate::hooks::{ExecutionObserver, NodeFailure, NodeInfo, NodeResult, RunInfo, RunOutcome};
+use crate::layer::{RunRequest, WorkflowEngine};
+
+/// The reference engine. Cloning shares its artifact store and HTTP client.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    pub(super) artifacts: Arc<dyn ArtifactStore>,
+    /// An error only if the platform could not build a client; HTTP nodes then fail with that reason.
+    pub(super) http: Result<reqwest::Client, String>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Self::with_artifacts(Arc::new(MemoryArtifacts::default()))
+    }
+}
+
+impl Engine {
+    pub fn with_artifacts(artifacts: Arc<dyn ArtifactStore>) -> Self {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().map_err(|e| e.to_string());
+        Self { artifacts, http }
+    }
+
+    pub fn artifacts(&self) -> &Arc<dyn ArtifactStore> {
+        &self.artifacts
+    }
+}
+
+/// Why a run stops early.
+enum Stop {
+    Failed { node_id: String, failure: NodeFailure },
+    Cancelled { reason: String },
+}
+
+/// What every node of one run shares.
+struct RunCtx<'a> {
+    run: &'a RunInfo,
+    observer: &'a dyn ExecutionObserver,
+    cancel: &'a CancelToken,
+    deadline: Option<Instant>,
+}
+
+impl RunCtx<'_> {
+    /// Resolves with the reason once the run is cancelled or its deadline passes.
+    async fn cancelled(&self) -> String {
+        match self.deadline {
+            Some(deadline) => tokio::select! {
+                reason = self.cancel.cancelled() => reason,
+                () = tokio::time::sleep_until(deadline) => "timeout".to_owned(),
+            },
+            None => self.cancel.cancelled().await,
+        }
+    }
+}
+
+impl WorkflowEngine for Engine {
+    type Workflow = Workflow;
+
+    async fn run(&self, workflow: &Workflow, request: &RunRequest, observer: &dyn ExecutionObserver) -> RunOutcome {
+        let run = RunInfo {
+            execution_id: Arc::clone(&request.execution_id),
+            workflow_id: Arc::from(workflow.id.as_str()),
+            trigger: request.trigger,
+        };
+        observer.execution_started(&run);
+        let guard = RunGuard { observer, run: &run, armed: true };
+        let ctx = RunCtx {
+            run: &run,
+            observer,
+            cancel: &request.cancel,
+            deadline: workflow.timeout.map(|t| Instant::now() + t),
+        };
+        let outcome = match self.run_steps(&workflow.steps, &ctx).await {
+            Ok(output) => RunOutcome::Completed { output },
+            Err(Stop::Failed { node_id, failure }) => RunOutcome::Failed { node_id, failure },
+            Err(Stop::Cancelled { reason }) => RunOutcome::Cancelled { reason },
+        };
+        guard.finish(&outcome);
+        outcome
+    }
+}
+
+impl Engine {
+    async fn run_steps(&self, steps: &[Step], ctx: &RunCtx<'_>) -> Result<String, Stop> {
+        let mut input = String::new();
+        for step in steps {
+            if let Some(reason) = ctx.cancel.reason() {
+                return Err(Stop::Cancelled { reason });
+            }
+            input = match step {
+                Step::Node(spec) => self.run_node(spec, &input, ctx).await?,
+                Step::Parallel(branches) => {
+                    let results = join_all(branches.iter().map(|spec| self.run_node(spec, &input, ctx))).await;
+                    let mut outputs = Vec::with_capacity(results.len());
+                    for result in results {
+                        outputs.push(result?);
+                    }
+                    outputs.join("\n")
+                }
+            };
+        }
+        Ok(input)
+    }
+
+    /// Runs every attempt of one node until it succeeds, runs out of attempts, or the run is cancelled.
+    async fn run_node(&self, spec: &NodeSpec, input: &str, ctx: &RunCtx<'_>) -> Result<String, Stop> {
+        let attempts = spec.retry.max_attempts.max(1);
+        let mut attempt = 1;
+        loop {
+            let node = NodeInfo { node_id: Arc::clone(&spec.id), node_kind: spec.action.kind(), attempt };
+            ctx.observer.node_started(ctx.run, &node);
+            let guard = NodeGuard { observer: ctx.observer, run: ctx.run, node, armed: true };
+            let result = tokio::select! {
+                biased;
+                reason = ctx.cancelled() => Err(ActionError::Cancelled(reason)),
+                result = actions::perform(self, &spec.action, input, ctx.run, &guard.node, ctx.observer) => result,
+            };
+            match result {
+                Ok(output) => {
+                    guard.finish(&NodeResult::Succeeded);
+                    return Ok(output);
+                }
+                Err(ActionError::Cancelled(reason)) => {
+                    guard.finish(&NodeResult::Cancelled { reason: reason.clone() });
+                    return Err(Stop::Cancelled { reason });
+                }
+                Err(ActionError::Failed(failure)) => {
+                    guard.finish(&NodeResult::Failed(failure.clone()));
+                    if attempt >= attempts {
+                        return Err(Stop::Failed { node_id: spec.id.to_string(), failure });
+                    }
+                }
+            }
+            tokio::select! {
+                biased;
+                reason = ctx.cancelled() => return Err(Stop::Cancelled { reason }),
+                () = tokio::time::sleep(spec.retry.backoff) => {}
+            }
+            attempt += 1;
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! The [`WorkflowTracer`]: an [`ExecutionObserver`] that records a run as OpenTelemetry spans — a root span per
+//! execution, a child per node attempt, a grandchild per external call — with the attributes of ARCHITECTURE §3.
+//! Values go on spans as they are; redaction and truncation happen once, in the export stage, before any exporter.
+
+mod calls;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use opentelemetry::trace::{SpanKind, Status, TraceContextExt, Tracer as _};
+use opentelemetry::{Context, KeyValue, StringValue, Value};
+use opentelemetry_sdk::trace::SdkTracer;
+
+use crate::attrs;
+use crate::calls::{CallResult, CallStart};
+use crate::hooks::{CallHandle, ExecutionObserver, NodeFailure, NodeInfo, NodeResult, RunInfo, RunOutcome};
+
+/// What the tracer records beyond structure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TracerSettings {
+    /// Put prompts, responses and messages on LLM spans (redacted later); off keeps only counts and models.
+    pub capture_prompts: bool,
+    /// LLM calls with at least this many tokens are flagged `orcheo.token.high_usage`; 0 turns the flag off.
+    pub high_token_threshold: u64,
+}
+
+impl Default for TracerSettings {
+    fn default() -> Self {
+        Self { capture_prompts: true, high_token_threshold: 0 }
+    }
+}
+
+type NodeKey = (Arc<str>, Arc<str>, u32);
+
+struct NodeSpan {
+    cx: Context,
+    artifact_ids: Vec<StringValue>,
+}
+
+#[derive(Default)]
+struct OpenSpans {
+    runs: HashMap<Arc<str>, Context>,
+    nodes: HashMap<NodeKey, NodeSpan>,
+    calls: HashMap<u64, (NodeKey, Context)>,
+}
+
+pub struct WorkflowTracer {
+    tracer: SdkTracer,
+    settings: TracerSettings,
+    open: Mutex<OpenSpans>,
+    next_call: AtomicU64,
+}
+
+impl std::fmt::Debug for WorkflowTracer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkflowTracer").field("settings", &self.settings).finish_non_exhaustive()
+    }
+}
+
+fn shared(s: &Arc<str>) -> Value {
+    Value::String(StringValue::from(Arc::clone(s)))
+}
+
+fn node_key(run: &RunInfo, node: &NodeInfo) -> NodeKey {
+    (Arc::clone(&run.execution_id), Arc::clone(&node.node_id), node.attempt)
+}
+
+/// The attributes every span of a run carries.
+fn run_attributes(run: &RunInfo, kind: &'static str, capacity: usize) -> Vec<KeyValue> {
+    let mut attributes = Vec::with_capacity(capacity + 3);
+    attributes.push(KeyValue::new(attrs::SPAN_KIND, kind));
+    attributes.push(KeyValue::new(attrs::EXECUTION_ID, shared(&run.execution_id)));
+    attributes.push(KeyValue::new(attrs::WORKFLOW_ID, shared(&run.workflow_id)));
+    attributes
+}
+
+pub(crate) fn record_failure(cx: &Context, failure: &NodeFailure) {
+    let span = cx.span();
+    let mut event = vec![
+        KeyValue::new(attrs::EXCEPTION_TYPE, failure.error_type.clone()),
+        KeyValue::new(attrs::EXCEPTION_MESSAGE, failure.message.clone()),
+    ];
+    if let Some(stack) = &failure.stacktrace {
+        event.push(KeyValue::new(attrs::EXCEPTION_STACKTRACE, stack.clone()));
+    }
+    span.add_event(attrs::EXCEPTION_EVENT, event);
+    span.set_status(Status::error(failure.message.clone()));
+}
+
+/// Cancellation is not a failure: the status stays unset, and an event says why the span ended.
+pub(crate) fn record_cancel(cx: &Context, reason: &str) {
+    let span = cx.span();
+    span.set_attribute(KeyValue::new(attrs::CANCEL_REASON, reason.to_owned()));
+    span.add_event(attrs::CANCELLED_EVENT, vec![KeyValue::new(attrs::CANCEL_REASON, reason.to_owned())]);
+}
+
+impl WorkflowTracer {
+    pub fn new(tracer: SdkTracer, settings: TracerSettings) -> Self {
+        Self { tracer, settings, open: Mutex::new(OpenSpans::default()), next_call: AtomicU64::new(1) }
+    }
+
+    /// A poisoned lock only means another hook panicked; the maps stay usable.
+    fn open(&self) -> MutexGuard<'_, OpenSpans> {
+        self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Number of spans opened and not yet closed (a leak check for tests).
+    pub fn open_spans(&self) -> usize {
+        let open = self.open();
+        open.runs.len() + open.nodes.len() + open.calls.len()
+    }
+}
+
+impl ExecutionObserver for WorkflowTracer {
+    fn execution_started(&self, run: &RunInfo) {
+        let mut attributes = run_attributes(run, "workflow", 1);
+        attributes.push(KeyValue::new(attrs::EXECUTION_TRIGGER, run.trigger.as_str()));
+        let span = self
+            .tracer
+            .span_builder(format!("workflow {}", run.workflow_id))
+            .with_kind(SpanKind::Internal)
+            .with_attributes(attributes)
+            // Each execution is its own trace, whatever context the caller runs in.
+            .start_with_context(&self.tracer, &Context::new());
+        self.open().runs.insert(Arc::clone(&run.execution_id), Context::new().with_span(span));
+    }
+
+    fn execution_finished(&self, run: &RunInfo, outcome: &RunOutcome) {
+        let Some(cx) = self.open().runs.remove(&run.execution_id) else { return };
+        let span = cx.span();
+        span.set_attribute(KeyValue::new(attrs::EXECUTION_STATUS, outcome.status()));
+        match outcome {
+            RunOutcome::Completed { .. } => span.set_status(Status::Ok),
+            RunOutcome::Failed { node_id, failure } => {
+                span.set_attribute(KeyValue::new(attrs::EXECUTION_FAILED_NODE, node_id.clone()));
+                span.set_status(Status::error(failure.message.clone()));
+            }
+            RunOutcome::Cancelled { reason } => record_cancel(&cx, reason),
+        }
+        span.end();
+    }
+
+    fn node_started(&self, run: &RunInfo, node: &NodeInfo) {
+        let mut open = self.open();
+        let parent = open.runs.get(&run.execution_id).cloned().unwrap_or_default();
+        let mut attributes = run_attributes(run, "node", 3);
+        attributes.push(KeyValue::new(attrs::NODE_ID, shared(&node.node_id)));
+        attributes.push(KeyValue::new(attrs::NODE_KIND, node.node_kind));
+        attributes.push(KeyValue::new(attrs::NODE_ATTEMPT, i64::from(node.attempt)));
+        let span = self
+            .tracer
+            .span_builder(format!("node {}", node.node_id))
+            .with_kind(SpanKind::Internal)
+            .with_attributes(attributes)
+            .start_with_context(&self.tracer, &parent);
+        let cx = parent.with_span(span);
+        open.nodes.insert(node_key(run, node), NodeSpan { cx, artifact_ids: Vec::new() });
+    }
+
+    fn node_finished(&self, run: &RunInfo, node: &NodeInfo, result: &NodeResult) {
+        let Some(open) = self.open().nodes.remove(&node_key(run, node)) else { return };
+        let span = open.cx.span();
+        if !open.artifact_ids.is_empty() {
+            span.set_attribute(KeyValue::new(attrs::ARTIFACT_IDS, Value::Array(open.artifact_ids.into())));
+        }
+        match result {
+            NodeResult::Succeeded => {
+                span.set_attribute(KeyValue::new(attrs::NODE_STATUS, "succeeded"));
+                span.set_status(Status::Ok);
+            }
+            NodeResult::Failed(failure) => {
+                span.set_attribute(KeyValue::new(attrs::NODE_STATUS, "failed"));
+                record_failure(&open.cx, failure);
+            }
+            NodeResult::Cancelled { reason } => {
+                span.set_attribute(KeyValue::new(attrs::NODE_STATUS, "cancelled"));
+                record_cancel(&open.cx, reason);
+            }
+        }
+        span.end();
+    }
+
+    fn call_started(&self, run: &RunInfo, node: &NodeInfo, call: &CallStart) -> CallHandle {
+        let key = node_key(run, node);
+        let Some(parent) = self.open().nodes.get(&key).map(|n| n.cx.clone()) else { return CallHandle::default() };
+        let cx = calls::start(&self.tracer, self.settings, run, node, call, &parent);
+        let propagation = calls::propagation(&cx, call);
+        let id = self.next_call.fetch_add(1, Ordering::Relaxed);
+        self.open().calls.insert(id, (key, cx));
+        CallHandle { id, propagation }
+    }
+
+    fn call_finished(&self, _run: &RunInfo, _node: &NodeInfo, call: CallHandle, result: &CallResult) {
+        let mut open = self.open();
+        let Some((key, cx)) = open.calls.remove(&call.id) else { return };
+        if let CallResult::Storage(storage) = result
+            && let (Some(artifact), Some(node)) = (&storage.artifact, open.nodes.get_mut(&key))
+        {
+            node.artifact_ids.push(StringValue::from(artifact.id.clone()));
+        }
+        drop(open);
+        calls::finish(&cx, self.settings, result);
+    }
+}
