@@ -6,6 +6,7 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use engine_instrumentation::{Engine, RunOutcome, RunRequest, TracingConfig, TracingPipeline, Workflow};
 use tempfile::TempDir;
+use trace_api::artifact_sink::StoreArtifacts;
 use trace_api::server::{self, RunningServer};
 use trace_api::sink::StoreSink;
 use trace_api::{AppState, Store, routes};
@@ -39,7 +40,7 @@ impl TestService {
         let data = tempfile::tempdir()?;
         let url = format!("sqlite://{}", data.path().join("trace.db").display());
         let store = Store::connect(&url).await.with_context(|| format!("opening {url}"))?;
-        let server = server::start(routes::router(AppState { store: store.clone() }, www), "127.0.0.1:0").await?;
+        let server = server::start(routes::router(AppState::new(store.clone()), www), "127.0.0.1:0").await?;
         Ok(Self { store, server, _data: data })
     }
 
@@ -47,13 +48,17 @@ impl TestService {
         format!("{}{path}", self.server.url())
     }
 
-    /// Runs `workflow` through the instrumented reference engine; returns once its spans are stored.
+    /// Runs `workflow` through the instrumented reference engine, its artifacts kept by the store; returns once
+    /// its spans and artifacts are stored.
     pub async fn run(&self, workflow: &Workflow, execution_id: &str) -> anyhow::Result<RunOutcome> {
         let sink = StoreSink::new(self.store.clone(), tokio::runtime::Handle::current());
         let config = TracingConfig { service_name: "e2e".to_owned(), ..TracingConfig::default() };
         let pipeline = TracingPipeline::builder(config).with_sink(Arc::new(sink)).build()?;
-        let outcome = pipeline.wrap(Engine::default()).run(workflow, &RunRequest::new(execution_id)).await;
+        let artifacts = StoreArtifacts::new(self.store.clone());
+        let engine = pipeline.wrap(Engine::with_artifacts(Arc::new(artifacts.clone())));
+        let outcome = engine.run(workflow, &RunRequest::new(execution_id)).await;
         pipeline.shutdown().await?;
+        artifacts.flush().await;
         Ok(outcome)
     }
 }

@@ -40,7 +40,6 @@ async fn text(b: &Browser, css: &str) -> anyhow::Result<Option<String>> {
 }
 
 #[tokio::test]
-#[ignore = "needs GET /api/artifacts/{id}/download in trace-api; run with --ignored once it exists"]
 async fn artifact_download_fetches_the_bytes_through_the_api() -> anyhow::Result<()> {
     let service = TestService::start(Some(dist_dir()?)).await?;
     service.run(&samples::artifact(), "exec-artifact").await?;
@@ -89,7 +88,6 @@ fn slow_workflow() -> Workflow {
 }
 
 #[tokio::test]
-#[ignore = "needs GET /api/executions/{id}/trace/live in trace-api; run with --ignored once it exists"]
 async fn live_updates_merge_in_place_and_end_complete() -> anyhow::Result<()> {
     let service = TestService::start(Some(dist_dir()?)).await?;
     let b = Browser::start().await?;

@@ -1,12 +1,18 @@
 //! Service configuration from the environment and the command line (docs/configuration.md).
 
 use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::auth::{AuthConfig, ServiceToken};
+use crate::links::LinkTemplate;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// OTLP batches from busy engines are large; bodies above this answer 413.
+pub const DEFAULT_OTLP_MAX_BYTES: usize = 16 * 1024 * 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    /// `TRACE_API_DATABASE_URL`; default a SQLite file under the data dir.
+    /// `TRACE_API_DATABASE_URL`; default a SQLite file under `TRACE_API_DATA_DIR` (default `.data`).
     pub database_url: String,
     /// `TRACE_API_BIND` or `--bind`.
     pub bind: String,
@@ -14,6 +20,13 @@ pub struct Config {
     pub www_dir: Option<PathBuf>,
     /// `--demo`: run the sample workflows at start-up.
     pub demo: bool,
+    pub auth: AuthConfig,
+    /// `TRACE_API_JAEGER_URL`, `TRACE_API_TEMPO_URL`, `TRACE_API_GRAFANA_URL`: dashboard links per trace.
+    pub links: Vec<LinkTemplate>,
+    /// `TRACE_API_OTLP_MAX_BYTES`.
+    pub otlp_max_bytes: usize,
+    /// `TRACE_API_CACHE_TTL_SECONDS`: how long a finished trace page stays cached (0 turns the cache off).
+    pub cache_ttl: Duration,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -24,6 +37,62 @@ pub enum ConfigError {
     UnknownArgument(String),
     #[error("cannot create the data directory {path}: {reason}")]
     DataDir { path: String, reason: String },
+    #[error("{name}={value:?} is invalid: {reason}")]
+    Invalid { name: &'static str, value: String, reason: String },
+}
+
+fn invalid(name: &'static str, value: &str, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { name, value: value.to_owned(), reason: reason.into() }
+}
+
+/// A value given inline, or as `@/path/to/file`.
+fn inline_or_file(name: &'static str, value: &str) -> Result<String, ConfigError> {
+    match value.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| invalid(name, value, e.to_string())),
+        None => Ok(value.to_owned()),
+    }
+}
+
+fn auth_config(env: &impl Fn(&str) -> Option<String>) -> Result<AuthConfig, ConfigError> {
+    let required = match env("TRACE_API_AUTH_MODE").as_deref() {
+        None | Some("disabled") => false,
+        Some("required") => true,
+        Some(other) => return Err(invalid("TRACE_API_AUTH_MODE", other, "expected disabled or required")),
+    };
+    let jwt_public_keys = match env("TRACE_API_JWT_PUBLIC_KEY") {
+        Some(v) => vec![inline_or_file("TRACE_API_JWT_PUBLIC_KEY", &v)?],
+        None => vec![],
+    };
+    let jwks = env("TRACE_API_JWKS").map(|v| inline_or_file("TRACE_API_JWKS", &v)).transpose()?;
+    let service_tokens = match env("TRACE_API_SERVICE_TOKENS") {
+        Some(v) => {
+            let text = inline_or_file("TRACE_API_SERVICE_TOKENS", &v)?;
+            serde_json::from_str::<Vec<ServiceToken>>(&text).map_err(|e| {
+                invalid("TRACE_API_SERVICE_TOKENS", &v, format!("expected [{{name, sha256, scopes, workspaces}}]: {e}"))
+            })?
+        }
+        None => vec![],
+    };
+    Ok(AuthConfig {
+        required,
+        jwt_secret: env("TRACE_API_JWT_SECRET"),
+        jwt_public_keys,
+        jwks,
+        issuer: env("TRACE_API_JWT_ISSUER"),
+        audience: env("TRACE_API_JWT_AUDIENCE"),
+        service_tokens,
+    })
+}
+
+fn number<T: std::str::FromStr>(
+    env: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match env(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| invalid(name, &v, "expected a non-negative integer")),
+    }
 }
 
 impl Config {
@@ -32,11 +101,23 @@ impl Config {
         env: impl Fn(&str) -> Option<String>,
         args: impl IntoIterator<Item = String>,
     ) -> Result<Self, ConfigError> {
+        let mut links = Vec::new();
+        for (name, var) in
+            [("Jaeger", "TRACE_API_JAEGER_URL"), ("Tempo", "TRACE_API_TEMPO_URL"), ("Grafana", "TRACE_API_GRAFANA_URL")]
+        {
+            if let Some(template) = env(var) {
+                links.push(LinkTemplate::parse(name, &template).map_err(|reason| invalid(var, &template, reason))?);
+            }
+        }
         let mut config = Self {
             database_url: env("TRACE_API_DATABASE_URL").unwrap_or_default(),
             bind: env("TRACE_API_BIND").unwrap_or_else(|| DEFAULT_BIND.to_owned()),
             www_dir: env("TRACE_API_WWW_DIR").map(PathBuf::from),
             demo: false,
+            auth: auth_config(&env)?,
+            links,
+            otlp_max_bytes: number(&env, "TRACE_API_OTLP_MAX_BYTES", DEFAULT_OTLP_MAX_BYTES)?,
+            cache_ttl: Duration::from_secs(number(&env, "TRACE_API_CACHE_TTL_SECONDS", 300)?),
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -62,37 +143,44 @@ impl Config {
 mod tests {
     use super::*;
 
-    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
-        move |key| pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned())
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let pairs: Vec<(String, String)> = pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        move |key| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
     }
 
     #[test]
-    fn flags_override_environment() {
+    fn flags_override_environment() -> Result<(), ConfigError> {
         let config = Config::load(
             env(&[("TRACE_API_BIND", "0.0.0.0:1"), ("TRACE_API_DATABASE_URL", "sqlite::memory:")]),
             ["--bind".to_owned(), "127.0.0.1:9".to_owned(), "--demo".to_owned()],
-        );
-        let config = config.map_err(|e| e.to_string());
-        assert_eq!(config.as_ref().map(|c| c.bind.as_str()), Ok("127.0.0.1:9"));
-        assert_eq!(config.as_ref().map(|c| c.demo), Ok(true));
-        assert_eq!(config.map(|c| c.database_url), Ok("sqlite::memory:".to_owned()));
+        )?;
+        assert_eq!(config.bind, "127.0.0.1:9");
+        assert!(config.demo);
+        assert_eq!(config.database_url, "sqlite::memory:");
+        assert!(!config.auth.required);
+        Ok(())
     }
 
     #[test]
-    fn bad_arguments_are_named() {
-        assert_eq!(Config::load(env(&[]), ["--bind".to_owned()]), Err(ConfigError::MissingValue("--bind".to_owned())));
-        assert_eq!(
-            Config::load(env(&[]), ["--nope".to_owned()]),
-            Err(ConfigError::UnknownArgument("--nope".to_owned()))
-        );
+    fn bad_arguments_and_values_are_named() {
+        let none = env(&[("TRACE_API_DATABASE_URL", "sqlite::memory:")]);
+        assert_eq!(Config::load(&none, ["--bind".to_owned()]), Err(ConfigError::MissingValue("--bind".to_owned())));
+        assert_eq!(Config::load(&none, ["--nope".to_owned()]), Err(ConfigError::UnknownArgument("--nope".to_owned())));
+        let bad_mode = Config::load(env(&[("TRACE_API_AUTH_MODE", "maybe")]), Vec::new());
+        assert!(matches!(bad_mode, Err(ConfigError::Invalid { name: "TRACE_API_AUTH_MODE", .. })));
+        let bad_tokens = Config::load(env(&[("TRACE_API_SERVICE_TOKENS", "[{\"x\":1}]")]), Vec::new());
+        assert!(matches!(bad_tokens, Err(ConfigError::Invalid { name: "TRACE_API_SERVICE_TOKENS", .. })));
+        let bad_limit = Config::load(env(&[("TRACE_API_OTLP_MAX_BYTES", "lots")]), Vec::new());
+        assert!(matches!(bad_limit, Err(ConfigError::Invalid { name: "TRACE_API_OTLP_MAX_BYTES", .. })));
+        let bad_link = Config::load(env(&[("TRACE_API_JAEGER_URL", "http://j/trace")]), Vec::new());
+        assert!(matches!(bad_link, Err(ConfigError::Invalid { name: "TRACE_API_JAEGER_URL", .. })));
     }
 
     #[test]
     fn default_database_lives_in_the_data_dir() -> Result<(), ConfigError> {
         let dir = std::env::temp_dir().join(format!("trace-api-config-{}", std::process::id()));
-        let dir_text: &'static str = Box::leak(dir.display().to_string().into_boxed_str());
-        let pairs: &'static [(&'static str, &'static str)] = Box::leak(Box::new([("TRACE_API_DATA_DIR", dir_text)]));
-        let config = Config::load(env(pairs), Vec::new())?;
+        let dir_text = dir.display().to_string();
+        let config = Config::load(env(&[("TRACE_API_DATA_DIR", &dir_text)]), Vec::new())?;
         assert_eq!(config.database_url, format!("sqlite://{}", dir.join("trace.db").display()));
         assert_eq!(config.bind, DEFAULT_BIND);
         assert!(dir.is_dir());

@@ -1,14 +1,23 @@
 //! The trace API: stores the spans of workflow runs and serves them to the Trace tab.
 //!
 //! - [`config`]: settings from the environment and the command line.
-//! - [`store`]: the sqlx store of executions and spans.
-//! - [`sink`]: the store as the instrumentation's span sink.
-//! - [`routes`]: the HTTP surface; [`error`]: its JSON errors.
+//! - [`store`]: the sqlx store (SQLite or Postgres) of executions, spans, artifacts and the audit trail, with
+//!   change notices for live updates.
+//! - [`sink`], [`artifact_sink`]: the store as the instrumentation's span sink and the engine's artifact store; [`otlp`]: decoding what the OTLP receiver gets.
+//! - [`auth`]: tokens, scopes and workspaces.
+//! - [`routes`]: the HTTP surface; [`error`]: its JSON errors; [`cache`]: finished trace pages;
+//!   [`links`]: dashboard links; [`metrics`]: the service's own metrics.
 //! - [`server`]: binding and running; [`demo`]: sample runs at start-up.
 
+pub mod artifact_sink;
+pub mod auth;
+pub mod cache;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod links;
+pub mod metrics;
+pub mod otlp;
 pub mod routes;
 pub mod server;
 pub mod sink;

@@ -12,12 +12,18 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::load(|key| std::env::var(key).ok(), std::env::args().skip(1))?;
     let store = Store::connect(&config.database_url)
         .await
-        .with_context(|| format!("opening the store at {}", config.database_url))?;
-    if config.demo {
-        for run in demo::run_samples(&store).await.context("running the demo workflows")? {
+        .with_context(|| format!("opening the store at {}", redact_url(&config.database_url)))?;
+    let state = AppState::from_config(store.clone(), &config)?;
+    // Held until the service stops: the demo's live loop runs as long as it exists.
+    let _demo = if config.demo {
+        let demo = demo::start(&store, state.metrics.clone()).await.context("running the demo workflows")?;
+        for run in &demo.runs {
             tracing::info!(execution = %run.execution_id, workflow = %run.workflow_id, outcome = ?run.outcome, "demo run stored");
         }
-    }
+        Some(demo)
+    } else {
+        None
+    };
     match &config.www_dir {
         Some(dir) if !dir.join("index.html").is_file() => {
             tracing::warn!(dir = %dir.display(), "no index.html in the web folder: run `cargo xtask dist`")
@@ -25,11 +31,23 @@ async fn main() -> anyhow::Result<()> {
         Some(_) => {}
         None => tracing::warn!("no web folder given (--www or TRACE_API_WWW_DIR): serving the API only"),
     }
-    let running = server::start(routes::router(AppState { store }, config.www_dir.clone()), &config.bind).await?;
+    let running = server::start(routes::router(state, config.www_dir.clone()), &config.bind).await?;
     println!("trace-api listening on {}  (Canvas: {}/canvas.html)", running.url(), running.url());
     tokio::select! {
         () = running.wait() => {}
         _ = tokio::signal::ctrl_c() => {}
     }
     Ok(())
+}
+
+/// The database URL without its password, for messages.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{}{user}:***{}", &url[..scheme + 3], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
 }

@@ -1,8 +1,81 @@
 //! What every request handler shares.
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::auth::Authenticator;
+use crate::cache::TraceCache;
+use crate::config::{Config, DEFAULT_OTLP_MAX_BYTES};
+use crate::links::LinkTemplate;
+use crate::metrics::Metrics;
 use crate::store::Store;
+
+const DEFAULT_LIVE_POLL: Duration = Duration::from_secs(5);
 
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Store,
+    pub auth: Arc<Authenticator>,
+    pub links: Arc<Vec<LinkTemplate>>,
+    pub cache: TraceCache,
+    pub metrics: Arc<Metrics>,
+    pub otlp_max_bytes: usize,
+    /// How often a live connection re-reads the store without being told of a change (a lost notice costs at
+    /// most this much delay).
+    pub live_poll: Duration,
+}
+
+impl AppState {
+    /// Open access, no dashboard links, the default limits: for local use and tests.
+    pub fn new(store: Store) -> Self {
+        let cache = TraceCache::new(Duration::from_secs(300), &store);
+        Self {
+            store,
+            auth: Arc::new(Authenticator::disabled()),
+            links: Arc::new(Vec::new()),
+            cache,
+            metrics: Arc::new(Metrics::new()),
+            otlp_max_bytes: DEFAULT_OTLP_MAX_BYTES,
+            live_poll: DEFAULT_LIVE_POLL,
+        }
+    }
+
+    pub fn from_config(store: Store, config: &Config) -> Result<Self, crate::auth::AuthError> {
+        let cache = TraceCache::new(config.cache_ttl, &store);
+        Ok(Self {
+            auth: Arc::new(Authenticator::new(&config.auth)?),
+            links: Arc::new(config.links.clone()),
+            cache,
+            metrics: Arc::new(Metrics::new()),
+            otlp_max_bytes: config.otlp_max_bytes,
+            live_poll: DEFAULT_LIVE_POLL,
+            store,
+        })
+    }
+
+    pub fn with_auth(mut self, auth: Authenticator) -> Self {
+        self.auth = Arc::new(auth);
+        self
+    }
+
+    pub fn with_links(mut self, links: Vec<LinkTemplate>) -> Self {
+        self.links = Arc::new(links);
+        self
+    }
+
+    pub fn with_live_poll(mut self, every: Duration) -> Self {
+        self.live_poll = every;
+        self
+    }
+
+    /// Pages of finished traces stay cached this long (zero: no cache).
+    pub fn with_cache_ttl(mut self, ttl: Duration) -> Self {
+        self.cache = TraceCache::new(ttl, &self.store);
+        self
+    }
+
+    pub fn with_otlp_max_bytes(mut self, limit: usize) -> Self {
+        self.otlp_max_bytes = limit;
+        self
+    }
 }

@@ -15,11 +15,11 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 pub fn dist(root: &Path) -> anyhow::Result<PathBuf> {
     crate::prereq::wasm_target()?;
     step(
-        "wasm build (trace-view, release)",
+        "wasm build (trace-view, wasm profile)",
         root,
-        cargo().args(["build", "--package", "trace-view", "--target", WASM_TARGET, "--release"]),
+        cargo().args(["build", "--package", "trace-view", "--target", WASM_TARGET, "--profile", "wasm"]),
     )?;
-    let wasm = root.join("target").join(WASM_TARGET).join("release").join("trace_view.wasm");
+    let wasm = root.join("target").join(WASM_TARGET).join("wasm").join("trace_view.wasm");
     let dist = root.join("target").join("dist");
     if dist.exists() {
         fs::remove_dir_all(&dist).with_context(|| format!("clearing {}", dist.display()))?;

@@ -4,6 +4,7 @@ mod bench;
 mod bench_view;
 mod dist;
 mod npm;
+mod postgres;
 mod prereq;
 mod run;
 mod test;

@@ -28,10 +28,14 @@ pub fn test(root: &Path) -> anyhow::Result<()> {
         ]),
     )?;
     let dist = crate::dist::dist(root)?;
+    let postgres = crate::postgres::TestPostgres::start(root)?;
     step(
         "tests (unit, integration, browser)",
         root,
-        cargo().args(["test", "--workspace", "--exclude", "trace-view"]).env("TRACE_VIEW_DIST", &dist),
+        cargo()
+            .args(["test", "--workspace", "--exclude", "trace-view"])
+            .env("TRACE_VIEW_DIST", &dist)
+            .env("TEST_DATABASE_URL", &postgres.url),
     )?;
     println!("all checks passed");
     Ok(())

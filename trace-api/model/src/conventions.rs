@@ -13,6 +13,7 @@ pub const NODE_ID: &str = "orcheo.node.id";
 pub const NODE_KIND: &str = "orcheo.node.kind";
 pub const NODE_ATTEMPT: &str = "orcheo.node.attempt";
 pub const ARTIFACT_IDS: &str = "orcheo.artifact.ids";
+pub const ARTIFACT_ID: &str = "orcheo.artifact.id";
 pub const PROMPT_PREVIEW: &str = "orcheo.prompt.preview";
 pub const PROMPT_TRUNCATED: &str = "orcheo.prompt.truncated";
 pub const RESPONSE_PREVIEW: &str = "orcheo.response.preview";

@@ -31,5 +31,5 @@ pub mod tree;
 pub mod wire;
 
 pub use flatten::{Row, visible_rows, visible_rows_where};
-pub use tree::{SpanTree, TreeNode};
+pub use tree::{SpanTree, TreeItem, TreeNode};
 pub use wire::*;

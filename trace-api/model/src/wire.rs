@@ -16,6 +16,7 @@ pub const DEFAULT_PAGE_LIMIT: usize = 500;
 pub const MAX_PAGE_LIMIT: usize = 5000;
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 pub struct TokenUsage {
     #[serde(default)]
     pub input: u64,
@@ -42,6 +43,7 @@ impl TokenUsage {
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ExecutionStatus {
     #[default]
@@ -78,6 +80,7 @@ impl ExecutionStatus {
 
 /// A link from an execution to an external dashboard (Jaeger, Tempo, Grafana).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 pub struct DashboardLink {
     pub name: String,
     pub url: String,
@@ -85,6 +88,7 @@ pub struct DashboardLink {
 
 /// One workflow run with its trace summary.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 pub struct Execution {
     pub id: String,
     pub workflow_id: String,
@@ -113,6 +117,7 @@ pub struct Execution {
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SpanKind {
     Workflow,
@@ -154,6 +159,7 @@ impl SpanKind {
 }
 
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum StatusCode {
     #[default]
@@ -173,6 +179,7 @@ impl StatusCode {
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 pub struct SpanStatus {
     #[serde(default)]
     pub code: StatusCode,
@@ -181,24 +188,29 @@ pub struct SpanStatus {
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 pub struct SpanEvent {
     pub name: String,
     #[serde(with = "crate::time::required")]
     pub time: DateTime<Utc>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", salvo(schema(value_type = Object)))]
     pub attributes: Attributes,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 pub struct SpanLink {
     pub trace_id: String,
     pub span_id: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", salvo(schema(value_type = Object)))]
     pub attributes: Attributes,
 }
 
 /// An artifact a span produced, downloadable through the API.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 pub struct ArtifactRef {
     pub id: String,
     pub name: String,
@@ -208,6 +220,7 @@ pub struct ArtifactRef {
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 pub struct Span {
     pub span_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -224,6 +237,7 @@ pub struct Span {
     #[serde(default)]
     pub status: SpanStatus,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", salvo(schema(value_type = Object)))]
     pub attributes: Attributes,
     #[serde(default)]
     pub events: Vec<SpanEvent>,
@@ -249,6 +263,7 @@ impl Span {
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 pub struct PageInfo {
     pub has_next_page: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -259,6 +274,7 @@ pub struct PageInfo {
 
 /// `GET /api/executions/{id}/trace`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 pub struct TraceResponse {
     pub execution: Execution,
     #[serde(default)]
@@ -268,6 +284,7 @@ pub struct TraceResponse {
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 pub struct ListPageInfo {
     pub has_next_page: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -276,6 +293,7 @@ pub struct ListPageInfo {
 
 /// `GET /api/executions`: run history, newest first.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 pub struct ExecutionPage {
     pub executions: Vec<Execution>,
     pub page_info: ListPageInfo,
@@ -283,6 +301,7 @@ pub struct ExecutionPage {
 
 /// A live-update message on `GET /api/executions/{id}/trace/live`.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 #[serde(tag = "type")]
 pub enum LiveMessage {
     #[serde(rename = "trace:update")]
@@ -297,6 +316,7 @@ pub enum LiveMessage {
 
 /// The JSON body of every API error.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 pub struct ErrorBody {
     pub detail: String,
     pub code: String,

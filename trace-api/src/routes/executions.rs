@@ -1,31 +1,74 @@
 //! `GET /api/executions`: run history, newest first, with each run's trace summary.
 
+use salvo::oapi::extract::QueryParam;
 use salvo::prelude::*;
-use trace_model::{ExecutionPage, ExecutionStatus, ListPageInfo};
+use trace_model::{ErrorBody, ExecutionPage, ExecutionStatus, ListPageInfo};
 
+use super::access::{authorize, bearer_token};
 use super::params;
+use crate::auth::SCOPE_READ;
 use crate::error::ApiError;
+use crate::links::links_for;
 use crate::store::ExecutionFilter;
 
 const DEFAULT_LIMIT: u32 = 50;
 const MAX_LIMIT: u32 = 500;
 
-#[handler]
-pub async fn list(req: &mut Request, depot: &mut Depot) -> Result<Json<ExecutionPage>, ApiError> {
-    let filter = filter_from(req)?;
+/// Run history, newest first, with each run's trace summary and dashboard links.
+///
+/// Only executions of the caller's workspaces are listed.
+#[endpoint(
+    tags("executions"),
+    security(("bearer" = [])),
+    parameters(
+        ("workflow_id", description = "Only runs of this workflow."),
+        ("status", description = "Only runs in this status: running, completed, error or cancelled."),
+        ("cursor", description = "`page_info.cursor` of the previous page."),
+        ("limit", description = "Runs per page, 1 to 500 (default 50)."),
+    ),
+    responses(
+        (status_code = 200, description = "A page of runs.", body = ExecutionPage),
+        (status_code = 400, description = "A parameter is invalid.", body = ErrorBody),
+        (status_code = 401, description = "No valid token.", body = ErrorBody),
+        (status_code = 403, description = "The token lacks workflows:read.", body = ErrorBody),
+        (status_code = 503, description = "The store is unavailable.", body = ErrorBody),
+    )
+)]
+pub async fn list(
+    req: &mut Request,
+    depot: &mut Depot,
+    workflow_id: QueryParam<String, false>,
+    status: QueryParam<String, false>,
+    cursor: QueryParam<String, false>,
+    limit: QueryParam<String, false>,
+) -> Result<Json<ExecutionPage>, ApiError> {
+    let state = super::state(depot)?;
+    let principal = authorize(state, bearer_token(req), SCOPE_READ)?;
+    let filter = ExecutionFilter {
+        workflow_id: params::text(workflow_id.into_inner()),
+        status: parse_status(status.into_inner())?,
+        workspaces: principal.workspace_filter(),
+        before_seq: params::cursor(cursor.into_inner(), |c| c.parse::<i64>().ok())?,
+        limit: params::limit(limit.into_inner(), DEFAULT_LIMIT, MAX_LIMIT)?,
+    };
     let limit = filter.limit as usize;
     // One row more than asked tells whether another page exists.
-    let mut rows =
-        super::state(depot)?.store.list_executions(&ExecutionFilter { limit: filter.limit + 1, ..filter }).await?;
+    let mut rows = state.store.list_executions(&ExecutionFilter { limit: filter.limit + 1, ..filter }).await?;
     let has_next_page = rows.len() > limit;
     rows.truncate(limit);
     let cursor = if has_next_page { rows.last().map(|(seq, _)| seq.to_string()) } else { None };
-    let executions = rows.into_iter().map(|(_, execution)| execution).collect();
+    let executions = rows
+        .into_iter()
+        .map(|(_, mut execution)| {
+            execution.links = links_for(&state.links, &execution);
+            execution
+        })
+        .collect();
     Ok(Json(ExecutionPage { executions, page_info: ListPageInfo { has_next_page, cursor } }))
 }
 
-fn filter_from(req: &Request) -> Result<ExecutionFilter, ApiError> {
-    let status = params::text(req, "status")
+fn parse_status(raw: Option<String>) -> Result<Option<ExecutionStatus>, ApiError> {
+    params::text(raw)
         .map(|s| {
             ExecutionStatus::parse(&s).ok_or_else(|| {
                 ApiError::bad_request(
@@ -34,11 +77,5 @@ fn filter_from(req: &Request) -> Result<ExecutionFilter, ApiError> {
                 )
             })
         })
-        .transpose()?;
-    Ok(ExecutionFilter {
-        workflow_id: params::text(req, "workflow_id"),
-        status,
-        before_seq: params::cursor(req)?,
-        limit: params::limit(req, DEFAULT_LIMIT, MAX_LIMIT)?,
-    })
+        .transpose()
 }

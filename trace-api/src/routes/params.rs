@@ -2,21 +2,19 @@
 
 use std::str::FromStr;
 
-use salvo::Request;
-
 use crate::error::ApiError;
 
 /// A query parameter; empty counts as absent.
-pub fn text(req: &Request, key: &str) -> Option<String> {
-    req.query::<String>(key).filter(|v| !v.is_empty())
+pub fn text(raw: Option<String>) -> Option<String> {
+    raw.filter(|v| !v.is_empty())
 }
 
 /// `limit`, from 1 to `max`, else `default`.
-pub fn limit<T>(req: &Request, default: T, max: T) -> Result<T, ApiError>
+pub fn limit<T>(raw: Option<String>, default: T, max: T) -> Result<T, ApiError>
 where
     T: FromStr + PartialOrd + From<u8> + std::fmt::Display + Copy,
 {
-    let Some(raw) = text(req, "limit") else { return Ok(default) };
+    let Some(raw) = text(raw) else { return Ok(default) };
     match raw.parse::<T>() {
         Ok(n) if n >= T::from(1) && n <= max => Ok(n),
         _ => Err(ApiError::bad_request(
@@ -26,11 +24,11 @@ where
     }
 }
 
-/// `cursor`, as the API issued it on the previous page.
-pub fn cursor<T: FromStr>(req: &Request) -> Result<Option<T>, ApiError> {
-    text(req, "cursor")
+/// A cursor as the API issued it on the previous page.
+pub fn cursor<T>(raw: Option<String>, decode: impl Fn(&str) -> Option<T>) -> Result<Option<T>, ApiError> {
+    text(raw)
         .map(|raw| {
-            raw.parse::<T>().map_err(|_| {
+            decode(&raw).ok_or_else(|| {
                 ApiError::bad_request("invalid_cursor", format!("cursor {raw:?} is not one this API issued"))
             })
         })

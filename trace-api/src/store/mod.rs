@@ -1,15 +1,27 @@
-//! The trace store on SQLite: executions (run history with a trace summary) and their spans.
+//! The trace store: executions (run history with a trace summary), their spans, artifacts and the audit trail, on
+//! SQLite (embedded default) or Postgres, through one sqlx `Any` pool. Statements are shared where the dialects
+//! agree and chosen by [`Dialect`] where they do not.
 
+mod artifacts;
+mod audit;
+mod changes;
+mod dialect;
 mod ingest;
 mod query;
+mod summaries;
 
-use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::any::AnyPoolOptions;
+use sqlx::postgres::PgSeverity;
+use sqlx::{AnyConnection, AnyPool, Executor};
 
-pub use query::ExecutionFilter;
+pub use artifacts::{ArtifactMeta, NewArtifact};
+pub use audit::AuditEntry;
+pub use changes::Changes;
+pub use dialect::Dialect;
+pub use ingest::Ingested;
+pub use query::{ExecutionFilter, SpanPage, TraceSnapshot};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -27,36 +39,104 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        match e {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => Self::Unavailable(e),
-            other => Self::Query(other),
+        if is_unavailable(&e) { Self::Unavailable(e) } else { Self::Query(e) }
+    }
+}
+
+/// Errors that mean "the database is not reachable right now", as opposed to a bad statement.
+fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => {
+            // A FATAL error ends the session: the server refused or dropped the connection (shutting down,
+            // not accepting connections, out of slots).
+            let fatal = db
+                .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                .is_some_and(|pg| matches!(pg.severity(), PgSeverity::Fatal | PgSeverity::Panic));
+            let code = db.code();
+            // Postgres classes 08 (connection), 53 (resources), 57 (operator intervention); SQLite busy/locked.
+            let transient = code.as_deref().is_some_and(|c| {
+                c.starts_with("08") || c.starts_with("53") || c.starts_with("57") || c == "5" || c == "6"
+            });
+            fatal || transient
         }
+        _ => false,
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    dialect: Dialect,
+    url: String,
+    changes: Changes,
+    summaries: summaries::SummaryClock,
+    orders: query::OrderCache,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `url` and brings its schema up to date.
+    /// Opens the database at `url` (`sqlite://…`, `sqlite::memory:`, `postgres://…`), creating a SQLite file if
+    /// needed, and brings its schema up to date.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Config { url: url.to_owned(), reason: e.to_string() })?
-            .create_if_missing(true)
-            // WAL lets the API read while the exporter writes.
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(5))
-            .connect_with(options)
-            .await
-            .map_err(StoreError::Unavailable)?;
-        sqlx::migrate!("../migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        sqlx::any::install_default_drivers();
+        let dialect = Dialect::of_url(url).ok_or_else(|| StoreError::Config {
+            url: url.to_owned(),
+            reason: "expected sqlite:// or postgres://".into(),
+        })?;
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let mut options = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(5));
+        options = match (dialect, in_memory) {
+            // An in-memory database lives as long as its one connection.
+            (Dialect::Sqlite, true) => {
+                options.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None)
+            }
+            (Dialect::Sqlite, false) => options.max_connections(8),
+            (Dialect::Postgres, _) => options.max_connections(16),
+        };
+        if dialect == Dialect::Sqlite {
+            options = options.after_connect(|conn: &mut AnyConnection, _| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON")
+                        .await?;
+                    Ok(())
+                })
+            });
+        }
+        let connect_url = dialect.connect_url(url);
+        let pool = options.connect(&connect_url).await.map_err(|e| match e {
+            sqlx::Error::Configuration(reason) => {
+                StoreError::Config { url: url.to_owned(), reason: reason.to_string() }
+            }
+            other => StoreError::Unavailable(other),
+        })?;
+        if dialect == Dialect::Sqlite && !in_memory {
+            // WAL lets the API read while the exporter writes; the setting stays with the file.
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+        }
+        dialect.migrator().run(&pool).await?;
+        let changes = Changes::start(dialect, url);
+        Ok(Self {
+            pool,
+            dialect,
+            url: url.to_owned(),
+            changes,
+            summaries: summaries::SummaryClock::default(),
+            orders: query::OrderCache::default(),
+        })
+    }
+
+    /// Which executions changed, as they change (in this process, and on Postgres in every replica).
+    pub fn changes(&self) -> &Changes {
+        &self.changes
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The URL the store was opened with (for components that need their own connection, e.g. LISTEN).
+    pub fn url(&self) -> &str {
+        &self.url
     }
 
     /// Answers when the database does.
@@ -64,4 +144,13 @@ impl Store {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
+}
+
+/// Counts are unsigned on the wire, signed in SQL; they saturate rather than wrap.
+pub(crate) fn to_sql_count(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn from_sql_count(n: i64) -> u64 {
+    u64::try_from(n).unwrap_or(0)
 }

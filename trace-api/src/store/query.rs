@@ -1,87 +1,245 @@
 //! Reading run history and traces.
 
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
-use trace_model::{Execution, ExecutionStatus, Span, TokenUsage, time};
+use std::collections::HashMap;
+use std::sync::Arc;
 
-use super::{Store, StoreError};
+use chrono::{DateTime, Utc};
+use sqlx::any::AnyRow;
+use sqlx::{AssertSqlSafe, Row};
+use trace_model::{Execution, ExecutionStatus, Span, SpanTree, TokenUsage, TreeItem, time};
+
+use super::{Store, StoreError, from_sql_count};
 
 /// Filters and keyset position of a run-history page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecutionFilter {
     pub workflow_id: Option<String>,
     pub status: Option<ExecutionStatus>,
+    /// Only these workspaces; `None` for all (a caller with access everywhere).
+    pub workspaces: Option<Vec<String>>,
     /// Only executions inserted before this sequence number (the cursor of the previous page).
     pub before_seq: Option<i64>,
     pub limit: u32,
 }
 
-const EXECUTION_COLUMNS: &str = "seq, id, workflow_id, status, trace_id, root_span_id, started_at, finished_at, \
-     span_count, error_count, input_tokens, output_tokens, artifact_count";
+/// The spans of an execution that had arrived when paging began (`max_seq`), in depth-first order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TraceSnapshot {
+    pub max_seq: i64,
+    /// Span ids, parents before children.
+    pub order: Arc<Vec<String>>,
+}
+
+/// A page of whole spans with the version watermark at read time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpanPage {
+    pub spans: Vec<Span>,
+    pub max_version: i64,
+}
+
+const EXECUTION_COLUMNS: &str = "seq, id, workspace_id, workflow_id, status, thread_id, trace_id, root_span_id, \
+     started_at, finished_at, span_count, error_count, input_tokens, output_tokens, artifact_count";
+
+/// What ordering needs of a span, without its payload.
+struct Skeleton {
+    span_id: String,
+    parent_span_id: Option<String>,
+    start_time: DateTime<Utc>,
+}
+
+impl TreeItem for Skeleton {
+    fn item_id(&self) -> &str {
+        &self.span_id
+    }
+
+    fn parent_id(&self) -> Option<&str> {
+        self.parent_span_id.as_deref()
+    }
+
+    fn start(&self) -> DateTime<Utc> {
+        self.start_time
+    }
+}
+
+/// `$first, $first+1, …` for `count` parameters.
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Depth-first orders of pinned snapshots, by execution and arrival watermark: paging a large trace computes
+/// its order once, not once per page.
+#[derive(Clone)]
+pub struct OrderCache(moka::sync::Cache<(String, i64), Arc<Vec<String>>>);
+
+impl Default for OrderCache {
+    fn default() -> Self {
+        Self(
+            moka::sync::Cache::builder()
+                .weigher(|_, order: &Arc<Vec<String>>| {
+                    u32::try_from(order.len().saturating_mul(48)).unwrap_or(u32::MAX)
+                })
+                .max_capacity(256 * 1024 * 1024)
+                .time_to_idle(std::time::Duration::from_secs(300))
+                .build(),
+        )
+    }
+}
+
+impl std::fmt::Debug for OrderCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderCache").field("entries", &self.0.entry_count()).finish()
+    }
+}
 
 impl Store {
     /// Newest first, with the sequence number of each row for the next page's cursor.
     pub async fn list_executions(&self, filter: &ExecutionFilter) -> Result<Vec<(i64, Execution)>, StoreError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let workspace_clause = match &filter.workspaces {
+            None => String::new(),
+            Some(list) if list.is_empty() => return Ok(Vec::new()),
+            Some(list) => format!(" AND workspace_id IN ({})", placeholders(5, list.len())),
+        };
+        let sql = format!(
             "SELECT {EXECUTION_COLUMNS} FROM executions \
-             WHERE (?1 IS NULL OR workflow_id = ?1) AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR seq < ?3) \
-             ORDER BY seq DESC LIMIT ?4"
-        )))
-        .bind(filter.workflow_id.as_deref())
-        .bind(filter.status.map(ExecutionStatus::as_str))
-        .bind(filter.before_seq)
-        .bind(i64::from(filter.limit))
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE ($1 IS NULL OR workflow_id = $1) AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR seq < $3)\
+             {workspace_clause} ORDER BY seq DESC LIMIT $4"
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql))
+            .bind(filter.workflow_id.clone())
+            .bind(filter.status.map(ExecutionStatus::as_str))
+            .bind(filter.before_seq)
+            .bind(i64::from(filter.limit));
+        for workspace in filter.workspaces.iter().flatten() {
+            query = query.bind(workspace.clone());
+        }
+        let rows = query.fetch_all(&self.pool).await?;
         rows.iter().map(|row| Ok((row.try_get("seq")?, execution_from_row(row)?))).collect()
     }
 
-    pub async fn execution(&self, id: &str) -> Result<Option<Execution>, StoreError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {EXECUTION_COLUMNS} FROM executions WHERE id = ?1")))
+    /// An execution and the workspace it belongs to.
+    pub async fn execution(&self, id: &str) -> Result<Option<(String, Execution)>, StoreError> {
+        let row = sqlx::query(AssertSqlSafe(format!("SELECT {EXECUTION_COLUMNS} FROM executions WHERE id = $1")))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(execution_from_row).transpose()
+        row.as_ref().map(|row| Ok((row.try_get("workspace_id")?, execution_from_row(row)?))).transpose()
     }
 
-    /// Every span of an execution, in no particular order.
-    pub async fn spans(&self, execution_id: &str) -> Result<Vec<Span>, StoreError> {
-        let rows = sqlx::query("SELECT payload FROM spans WHERE execution_id = ?1")
-            .bind(execution_id)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|row| {
-                let payload: String = row.try_get("payload")?;
-                serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(format!("span payload: {e}")))
-            })
-            .collect()
+    /// The depth-first order of the spans that have arrived up to `max_seq` (all of them when `None`).
+    pub async fn snapshot(&self, execution_id: &str, max_seq: Option<i64>) -> Result<TraceSnapshot, StoreError> {
+        let max_seq = match max_seq {
+            Some(seq) => seq,
+            None => {
+                let row = sqlx::query(
+                    "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS seq FROM spans WHERE execution_id = $1",
+                )
+                .bind(execution_id)
+                .fetch_one(&self.pool)
+                .await?;
+                row.try_get("seq")?
+            }
+        };
+        let key = (execution_id.to_owned(), max_seq);
+        if let Some(order) = self.orders.0.get(&key) {
+            return Ok(TraceSnapshot { max_seq, order });
+        }
+        let order = Arc::new(self.depth_first(execution_id, max_seq).await?);
+        self.orders.0.insert(key, Arc::clone(&order));
+        Ok(TraceSnapshot { max_seq, order })
+    }
+
+    async fn depth_first(&self, execution_id: &str, max_seq: i64) -> Result<Vec<String>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT span_id, parent_span_id, start_time FROM spans \
+             WHERE execution_id = $1 AND seq <= $2 ORDER BY seq",
+        )
+        .bind(execution_id)
+        .bind(max_seq)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut skeleton = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let start: String = row.try_get("start_time")?;
+            skeleton.push(Skeleton {
+                span_id: row.try_get("span_id")?,
+                parent_span_id: row.try_get("parent_span_id")?,
+                start_time: time::parse(&start).map_err(|e| StoreError::Corrupt(format!("start_time: {e}")))?,
+            });
+        }
+        let tree = SpanTree::build(&skeleton);
+        let mut order = Vec::with_capacity(skeleton.len());
+        let mut skeleton: Vec<Option<Skeleton>> = skeleton.into_iter().map(Some).collect();
+        for node in tree.depth_first() {
+            if let Some(item) = skeleton[node].take() {
+                order.push(item.span_id);
+            }
+        }
+        Ok(order)
+    }
+
+    /// Whole spans by id, in the order of `span_ids`.
+    pub async fn spans_by_id(&self, execution_id: &str, span_ids: &[String]) -> Result<Vec<Span>, StoreError> {
+        if span_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT span_id, {} AS payload FROM spans WHERE execution_id = $1 AND span_id IN ({})",
+            self.dialect.payload_text(),
+            placeholders(2, span_ids.len())
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(execution_id);
+        for id in span_ids {
+            query = query.bind(id.clone());
+        }
+        let mut by_id: HashMap<String, Span> = HashMap::with_capacity(span_ids.len());
+        for row in query.fetch_all(&self.pool).await? {
+            by_id.insert(row.try_get("span_id")?, span_from_row(&row)?);
+        }
+        Ok(span_ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    /// Spans of an execution changed after `version` (all of them for 0), and the newest version among them.
+    pub async fn spans_since(&self, execution_id: &str, version: i64) -> Result<SpanPage, StoreError> {
+        let sql = format!(
+            "SELECT version, {} AS payload FROM spans WHERE execution_id = $1 AND version > $2 ORDER BY seq",
+            self.dialect.payload_text()
+        );
+        let rows = sqlx::query(AssertSqlSafe(sql)).bind(execution_id).bind(version).fetch_all(&self.pool).await?;
+        let mut max_version = version;
+        let mut spans = Vec::with_capacity(rows.len());
+        for row in &rows {
+            max_version = max_version.max(row.try_get("version")?);
+            spans.push(span_from_row(row)?);
+        }
+        Ok(SpanPage { spans, max_version })
     }
 }
 
-fn execution_from_row(row: &SqliteRow) -> Result<Execution, StoreError> {
+fn span_from_row(row: &AnyRow) -> Result<Span, StoreError> {
+    let payload: String = row.try_get("payload")?;
+    serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(format!("span payload: {e}")))
+}
+
+fn execution_from_row(row: &AnyRow) -> Result<Execution, StoreError> {
     let status: String = row.try_get("status")?;
     let timestamp = |column: &str| -> Result<_, StoreError> {
         let text: Option<String> = row.try_get(column)?;
         text.map(|t| time::parse(&t).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))).transpose()
     };
-    let unsigned = |column: &str| -> Result<u64, StoreError> {
-        let n: i64 = row.try_get(column)?;
-        Ok(u64::try_from(n).unwrap_or(0))
-    };
+    let count = |column: &str| -> Result<u64, StoreError> { Ok(from_sql_count(row.try_get(column)?)) };
     Ok(Execution {
         id: row.try_get("id")?,
         workflow_id: row.try_get("workflow_id")?,
         status: ExecutionStatus::parse(&status).ok_or_else(|| StoreError::Corrupt(format!("status {status}")))?,
-        thread_id: None,
+        thread_id: row.try_get("thread_id")?,
         started_at: timestamp("started_at")?,
         finished_at: timestamp("finished_at")?,
         trace_id: row.try_get("trace_id")?,
         root_span_id: row.try_get("root_span_id")?,
-        token_usage: TokenUsage::new(unsigned("input_tokens")?, unsigned("output_tokens")?),
-        span_count: unsigned("span_count")?,
-        error_count: unsigned("error_count")?,
-        artifact_count: unsigned("artifact_count")?,
+        token_usage: TokenUsage::new(count("input_tokens")?, count("output_tokens")?),
+        span_count: count("span_count")?,
+        error_count: count("error_count")?,
+        artifact_count: count("artifact_count")?,
         links: vec![],
     })
 }

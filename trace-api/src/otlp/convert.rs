@@ -1,0 +1,112 @@
+//! OTLP spans → `SpanRecord`s, read with the attribute conventions of ARCHITECTURE §3.
+
+use chrono::{DateTime, Utc};
+use engine_instrumentation::SpanRecord;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::common::v1::any_value::Value as OtlpValue;
+use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue};
+use opentelemetry_proto::tonic::trace::v1::{Span as OtlpSpan, Status};
+use serde_json::Value as Json;
+use trace_model::conventions::{self, EXECUTION_ID, WORKFLOW_ID, WORKSPACE_ID};
+use trace_model::{Attributes, Span, SpanEvent, SpanLink, SpanStatus, StatusCode};
+
+/// Every span of a (validated) request. The execution is the span's `orcheo.execution.id` (or its resource's),
+/// else its trace id: spans from any OpenTelemetry SDK are grouped by trace.
+pub fn to_records(request: &ExportTraceServiceRequest) -> Vec<SpanRecord> {
+    let mut records = Vec::new();
+    for resource_spans in &request.resource_spans {
+        let resource = resource_spans.resource.as_ref().map(|r| attributes(&r.attributes)).unwrap_or_default();
+        for scope_spans in &resource_spans.scope_spans {
+            for span in &scope_spans.spans {
+                records.push(record(span, &resource));
+            }
+        }
+    }
+    records
+}
+
+fn record(otlp: &OtlpSpan, resource: &Attributes) -> SpanRecord {
+    let mut attrs = attributes(&otlp.attributes);
+    // Ids set on the resource (one engine process per workspace, say) apply to every span that lacks them.
+    for key in [EXECUTION_ID, WORKFLOW_ID, WORKSPACE_ID] {
+        if let (false, Some(value)) = (attrs.contains_key(key), resource.get(key)) {
+            attrs.insert(key.to_owned(), value.clone());
+        }
+    }
+    let trace_id = hex::encode(&otlp.trace_id);
+    let execution_id = conventions::str_attr(&attrs, EXECUTION_ID).map_or_else(|| trace_id.clone(), str::to_owned);
+    let workflow_id = conventions::str_attr(&attrs, WORKFLOW_ID)
+        .or_else(|| conventions::str_attr(resource, "service.name"))
+        .map(str::to_owned);
+    let end_time = (otlp.end_time_unix_nano > 0).then(|| timestamp(otlp.end_time_unix_nano));
+    let mut span = Span {
+        span_id: hex::encode(&otlp.span_id),
+        parent_span_id: (!otlp.parent_span_id.is_empty()).then(|| hex::encode(&otlp.parent_span_id)),
+        name: otlp.name.clone(),
+        kind: conventions::classify(&otlp.name, &attrs),
+        start_time: timestamp(otlp.start_time_unix_nano),
+        end_time,
+        duration_ms: None,
+        status: status(otlp.status.as_ref()),
+        token_usage: conventions::token_usage(&attrs),
+        attributes: attrs,
+        events: otlp
+            .events
+            .iter()
+            .map(|e| SpanEvent {
+                name: e.name.clone(),
+                time: timestamp(e.time_unix_nano),
+                attributes: attributes(&e.attributes),
+            })
+            .collect(),
+        links: otlp
+            .links
+            .iter()
+            .map(|l| SpanLink {
+                trace_id: hex::encode(&l.trace_id),
+                span_id: hex::encode(&l.span_id),
+                attributes: attributes(&l.attributes),
+            })
+            .collect(),
+        artifacts: vec![],
+    };
+    span.duration_ms = span.measured_duration_ms();
+    SpanRecord { execution_id, workflow_id, trace_id, span }
+}
+
+fn timestamp(nanos: u64) -> DateTime<Utc> {
+    let secs = i64::try_from(nanos / 1_000_000_000).unwrap_or(i64::MAX);
+    let sub = u32::try_from(nanos % 1_000_000_000).unwrap_or(0);
+    DateTime::from_timestamp(secs, sub).unwrap_or_default()
+}
+
+fn status(status: Option<&Status>) -> SpanStatus {
+    let Some(status) = status else { return SpanStatus::default() };
+    let code = match status.code {
+        1 => StatusCode::Ok,
+        2 => StatusCode::Error,
+        _ => StatusCode::Unset,
+    };
+    SpanStatus { code, message: (!status.message.is_empty()).then(|| status.message.clone()) }
+}
+
+fn attributes(pairs: &[KeyValue]) -> Attributes {
+    pairs.iter().map(|kv| (kv.key.clone(), kv.value.as_ref().map_or(Json::Null, value))).collect()
+}
+
+fn value(any: &AnyValue) -> Json {
+    match &any.value {
+        None | Some(OtlpValue::StringValueStrindex(_)) => Json::Null,
+        Some(OtlpValue::StringValue(s)) => Json::String(s.clone()),
+        Some(OtlpValue::BoolValue(b)) => Json::Bool(*b),
+        Some(OtlpValue::IntValue(i)) => Json::from(*i),
+        Some(OtlpValue::DoubleValue(f)) => {
+            serde_json::Number::from_f64(*f).map_or_else(|| Json::String(f.to_string()), Json::Number)
+        }
+        Some(OtlpValue::ArrayValue(array)) => array.values.iter().map(value).collect(),
+        Some(OtlpValue::KvlistValue(list)) => Json::Object(
+            list.values.iter().map(|kv| (kv.key.clone(), kv.value.as_ref().map_or(Json::Null, value))).collect(),
+        ),
+        Some(OtlpValue::BytesValue(bytes)) => Json::String(hex::encode(bytes)),
+    }
+}

@@ -1,0 +1,49 @@
+//! The one access rule every route applies: authenticate, require the scope, and hide executions of other
+//! workspaces behind 404 so that their ids do not leak.
+
+use salvo::http::header::{AUTHORIZATION, SEC_WEBSOCKET_PROTOCOL};
+use salvo::prelude::*;
+use trace_model::Execution;
+
+use crate::auth::Principal;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// `Authorization: Bearer <token>`.
+pub fn bearer_token(req: &Request) -> Option<String> {
+    let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+}
+
+/// Browsers cannot set headers on a WebSocket: the token may also come as the subprotocol `bearer.<token>`
+/// (beside `orcheo-auth`); the live route also reads `?access_token=`.
+pub fn websocket_token(req: &Request) -> Option<String> {
+    bearer_token(req).or_else(|| {
+        let protocols = req.headers().get(SEC_WEBSOCKET_PROTOCOL)?.to_str().ok()?;
+        protocols.split(',').find_map(|p| p.trim().strip_prefix("bearer.").map(str::to_owned))
+    })
+}
+
+/// The caller, who must hold `scope`.
+pub fn authorize(state: &AppState, token: Option<String>, scope: &str) -> Result<Principal, ApiError> {
+    let principal = state.auth.authenticate(token.as_deref())?;
+    if !principal.has_scope(scope) {
+        return Err(ApiError::forbidden(format!("this token lacks the {scope} scope")));
+    }
+    Ok(principal)
+}
+
+/// The execution `id` if it exists and the caller may see its workspace; 404 otherwise, either way.
+pub async fn visible_execution(
+    state: &AppState,
+    principal: &Principal,
+    id: &str,
+) -> Result<(String, Execution), ApiError> {
+    let not_found = || ApiError::not_found(format!("execution {id:?} not found"));
+    let (workspace, execution) = state.store.execution(id).await?.ok_or_else(not_found)?;
+    if !principal.can_see(&workspace) {
+        return Err(not_found());
+    }
+    Ok((workspace, execution))
+}

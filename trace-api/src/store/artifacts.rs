@@ -1,0 +1,92 @@
+//! Artifacts: files a run produced, kept with their execution and downloadable through the API.
+
+use sqlx::Row;
+use trace_model::time;
+
+use super::{Store, StoreError, from_sql_count, to_sql_count};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewArtifact {
+    pub id: String,
+    pub execution_id: String,
+    pub span_id: Option<String>,
+    pub name: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtifactMeta {
+    pub id: String,
+    pub execution_id: String,
+    pub span_id: Option<String>,
+    pub name: String,
+    pub content_type: String,
+    pub size_bytes: u64,
+}
+
+impl Store {
+    /// Stores an artifact; storing the same id again keeps the first copy.
+    pub async fn put_artifact(&self, artifact: &NewArtifact) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO artifacts (id, execution_id, span_id, name, content_type, size_bytes, content, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(artifact.id.clone())
+        .bind(artifact.execution_id.clone())
+        .bind(artifact.span_id.clone())
+        .bind(artifact.name.clone())
+        .bind(artifact.content_type.clone())
+        .bind(to_sql_count(artifact.content.len() as u64))
+        .bind(artifact.content.clone())
+        .bind(time::format(&chrono::Utc::now()))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE executions SET artifact_count = (SELECT COUNT(*) FROM artifacts WHERE execution_id = $1) \
+             WHERE id = $1",
+        )
+        .bind(artifact.execution_id.clone())
+        .execute(&mut *tx)
+        .await?;
+        self.changes.notify_in(&mut tx, &artifact.execution_id).await?;
+        tx.commit().await?;
+        self.changes.notify_local(&artifact.execution_id);
+        Ok(())
+    }
+
+    /// Every artifact of an execution, without content.
+    pub async fn artifacts_of(&self, execution_id: &str) -> Result<Vec<ArtifactMeta>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, execution_id, span_id, name, content_type, size_bytes FROM artifacts \
+             WHERE execution_id = $1 ORDER BY created_at, id",
+        )
+        .bind(execution_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(meta_from_row).collect()
+    }
+
+    /// An artifact's metadata and bytes.
+    pub async fn artifact(&self, id: &str) -> Result<Option<(ArtifactMeta, Vec<u8>)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, execution_id, span_id, name, content_type, size_bytes, content FROM artifacts WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| Ok((meta_from_row(&row)?, row.try_get("content")?))).transpose()
+    }
+}
+
+fn meta_from_row(row: &sqlx::any::AnyRow) -> Result<ArtifactMeta, StoreError> {
+    Ok(ArtifactMeta {
+        id: row.try_get("id")?,
+        execution_id: row.try_get("execution_id")?,
+        span_id: row.try_get("span_id")?,
+        name: row.try_get("name")?,
+        content_type: row.try_get("content_type")?,
+        size_bytes: from_sql_count(row.try_get("size_bytes")?),
+    })
+}

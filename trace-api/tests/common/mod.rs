@@ -1,0 +1,242 @@
+//! Harness for the API's integration tests: a real server on a free port over a real database — a temporary
+//! SQLite file, or a fresh database on the Postgres at `TEST_DATABASE_URL` — and spans built as an engine would
+//! send them.
+
+#![allow(dead_code)] // Each test file uses a different part of the harness.
+
+use std::future::Future;
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, TimeZone, Utc};
+use engine_instrumentation::SpanRecord;
+use sqlx::Connection;
+use trace_api::server::{self, RunningServer};
+use trace_api::{AppState, Store, routes};
+use trace_model::{Attributes, Span, SpanStatus, StatusCode, conventions};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database of its own for one test.
+#[derive(Debug)]
+pub struct TestDb {
+    pub url: String,
+    postgres: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn create(backend: Backend) -> anyhow::Result<Self> {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir()?;
+                let url = format!("sqlite://{}", dir.path().join("trace.db").display());
+                Ok(Self { url, postgres: None, _dir: Some(dir) })
+            }
+            Backend::Postgres => {
+                let Ok(admin) = std::env::var("TEST_DATABASE_URL") else {
+                    bail!(
+                        "TEST_DATABASE_URL is not set: point it at a Postgres server (e.g. \
+                         postgres://postgres@127.0.0.1:5432/postgres); `cargo xtask test` sets it"
+                    );
+                };
+                let name = format!("trace_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = sqlx::PgConnection::connect(&admin).await.context("connecting to TEST_DATABASE_URL")?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
+                let url = with_database(&admin, &name);
+                Ok(Self { url, postgres: Some((admin, name)), _dir: None })
+            }
+        }
+    }
+
+    /// Drops a Postgres test database (SQLite's goes with its temporary folder).
+    pub async fn cleanup(self) -> anyhow::Result<()> {
+        if let Some((admin, name)) = &self.postgres {
+            let mut conn = sqlx::PgConnection::connect(admin).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(&mut conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Runs SQL on the admin connection of a Postgres test database (to make it unreachable, say).
+    pub async fn admin(&self, sql: &str) -> anyhow::Result<()> {
+        let Some((admin, name)) = &self.postgres else { bail!("not a Postgres test database") };
+        let mut conn = sqlx::PgConnection::connect(admin).await?;
+        sqlx::query(sqlx::AssertSqlSafe(sql.replace("{db}", name))).execute(&mut conn).await?;
+        Ok(())
+    }
+}
+
+/// `admin` with its database (the path) replaced by `name`, keeping any query string.
+fn with_database(admin: &str, name: &str) -> String {
+    let (base, query) = admin.split_once('?').map_or((admin, ""), |(b, q)| (b, q));
+    let authority_start = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_start..].find('/') {
+        Some(slash) => &base[..authority_start + slash],
+        None => base,
+    };
+    if query.is_empty() { format!("{base}/{name}") } else { format!("{base}/{name}?{query}") }
+}
+
+/// The API running over a test database.
+#[derive(Debug)]
+pub struct TestApi {
+    pub store: Store,
+    pub server: RunningServer,
+    pub client: reqwest::Client,
+}
+
+impl TestApi {
+    pub async fn start(db: &TestDb, configure: impl FnOnce(AppState) -> AppState) -> anyhow::Result<Self> {
+        let store = Store::connect(&db.url).await?;
+        let state = configure(AppState::new(store.clone()));
+        let server = server::start(routes::router(state, None), "127.0.0.1:0").await?;
+        Ok(Self { store, server, client: reqwest::Client::new() })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.url())
+    }
+
+    pub fn ws_url(&self, path: &str) -> String {
+        format!("ws://{}{path}", self.server.addr)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> anyhow::Result<reqwest::Response> {
+        let mut request = self.client.get(self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Ok(request.send().await?)
+    }
+
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> anyhow::Result<(u16, serde_json::Value)> {
+        let response = self.get(path, token).await?;
+        let status = response.status().as_u16();
+        let text = response.text().await?;
+        let body = serde_json::from_str(&text).with_context(|| format!("{path} answered {status} with {text:?}"))?;
+        Ok((status, body))
+    }
+
+    pub async fn stop(self) {
+        self.server.stop().await;
+    }
+}
+
+/// Runs `test` on SQLite, then on Postgres, each with a fresh database.
+pub async fn on_each_backend<F, Fut>(test: F) -> anyhow::Result<()>
+where
+    F: Fn(Backend, TestDb) -> Fut,
+    Fut: Future<Output = anyhow::Result<TestDb>>,
+{
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let db = TestDb::create(backend).await?;
+        let db = test(backend, db).await.with_context(|| format!("on {backend:?}"))?;
+        db.cleanup().await?;
+    }
+    Ok(())
+}
+
+pub fn at(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(1_800_000_000_000 + ms).single().unwrap_or_default()
+}
+
+/// The 16-hex span id of a short name (up to 8 bytes are kept, from the end).
+pub fn span_id(name: &str) -> String {
+    let hex: String = name.bytes().map(|b| format!("{b:02x}")).collect();
+    let padded = format!("{hex:0>16}");
+    padded[padded.len() - 16..].to_owned()
+}
+
+pub const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+pub struct SpanSpec<'a> {
+    pub execution: &'a str,
+    pub id: &'a str,
+    pub parent: Option<&'a str>,
+    pub start_ms: i64,
+    pub end_ms: Option<i64>,
+    pub error: bool,
+    pub attributes: Attributes,
+}
+
+impl<'a> SpanSpec<'a> {
+    pub fn new(execution: &'a str, id: &'a str, parent: Option<&'a str>, start_ms: i64, end_ms: Option<i64>) -> Self {
+        Self { execution, id, parent, start_ms, end_ms, error: false, attributes: Attributes::new() }
+    }
+
+    pub fn attr(mut self, key: &str, value: serde_json::Value) -> Self {
+        self.attributes.insert(key.to_owned(), value);
+        self
+    }
+
+    pub fn failed(mut self) -> Self {
+        self.error = true;
+        self
+    }
+
+    pub fn record(self) -> SpanRecord {
+        let root = self.parent.is_none();
+        let mut attributes = self.attributes;
+        attributes
+            .entry(conventions::SPAN_KIND.to_owned())
+            .or_insert_with(|| if root { "workflow".into() } else { "node".into() });
+        let name = if root { format!("workflow {}", self.id) } else { format!("node {}", self.id) };
+        let mut span = Span {
+            span_id: span_id(self.id),
+            parent_span_id: self.parent.map(span_id),
+            name: name.clone(),
+            kind: conventions::classify(&name, &attributes),
+            start_time: at(self.start_ms),
+            end_time: self.end_ms.map(at),
+            duration_ms: None,
+            status: SpanStatus {
+                code: if self.error {
+                    StatusCode::Error
+                } else if self.end_ms.is_some() {
+                    StatusCode::Ok
+                } else {
+                    StatusCode::Unset
+                },
+                message: self.error.then(|| "failed".to_owned()),
+            },
+            token_usage: conventions::token_usage(&attributes),
+            attributes,
+            events: vec![],
+            links: vec![],
+            artifacts: vec![],
+        };
+        span.duration_ms = span.measured_duration_ms();
+        SpanRecord {
+            execution_id: self.execution.to_owned(),
+            workflow_id: Some("wf-test".to_owned()),
+            trace_id: TRACE_ID.to_owned(),
+            span,
+        }
+    }
+}
+
+/// A finished run: root `root`, one node per name in `nodes`, the last node with an LLM child.
+pub fn finished_run(execution: &str, nodes: &[&str]) -> Vec<SpanRecord> {
+    let mut records = vec![SpanSpec::new(execution, "root", None, 0, Some(1000)).record()];
+    for (i, node) in nodes.iter().enumerate() {
+        let start = 10 + i as i64 * 100;
+        records.push(SpanSpec::new(execution, node, Some("root"), start, Some(start + 90)).record());
+    }
+    if let Some(last) = nodes.last() {
+        let start = 10 + (nodes.len() as i64 - 1) * 100 + 5;
+        records.push(
+            SpanSpec::new(execution, "llm", Some(last), start, Some(start + 50))
+                .attr(conventions::SPAN_KIND, "llm".into())
+                .attr(conventions::GEN_AI_INPUT_TOKENS, 120.into())
+                .attr(conventions::GEN_AI_OUTPUT_TOKENS, 30.into())
+                .record(),
+        );
+    }
+    records
+}

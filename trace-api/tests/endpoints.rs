@@ -1,0 +1,255 @@
+//! Every REST endpoint on SQLite and on Postgres: run history, traces, artifacts, probes, metrics, errors.
+
+mod common;
+
+use std::io::Read;
+
+use common::{SpanSpec, TestApi, TestDb, finished_run, on_each_backend, span_id};
+use serde_json::json;
+use trace_api::links::LinkTemplate;
+use trace_api::store::NewArtifact;
+use trace_model::{ExecutionPage, TraceResponse};
+
+#[tokio::test]
+async fn run_history_lists_filters_and_pages() -> anyhow::Result<()> {
+    on_each_backend(|_, db: TestDb| async move {
+        let api = TestApi::start(&db, |s| s).await?;
+        api.store.insert_spans(&finished_run("ex-1", &["a"])).await?;
+        api.store.insert_spans(&finished_run("ex-2", &["a", "b"])).await?;
+        let mut failing = finished_run("ex-3", &["a"]);
+        failing[0] = SpanSpec::new("ex-3", "root", None, 0, Some(500)).failed().record();
+        api.store.insert_spans(&failing).await?;
+        api.store.insert_spans(&[SpanSpec::new("ex-4", "root", None, 0, None).record()]).await?;
+
+        let (status, body) = api.get_json("/api/executions", None).await?;
+        assert_eq!(status, 200);
+        let page: ExecutionPage = serde_json::from_value(body)?;
+        let ids: Vec<&str> = page.executions.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["ex-4", "ex-3", "ex-2", "ex-1"]);
+        let ex2 = &page.executions[2];
+        assert_eq!((ex2.span_count, ex2.error_count, ex2.token_usage.input, ex2.token_usage.output), (4, 0, 120, 30));
+        assert_eq!(page.executions[1].status.as_str(), "error");
+        assert_eq!(page.executions[0].status.as_str(), "running");
+
+        let (_, body) = api.get_json("/api/executions?status=error", None).await?;
+        assert_eq!(body["executions"].as_array().map(Vec::len), Some(1));
+        let (_, body) = api.get_json("/api/executions?workflow_id=nope", None).await?;
+        assert_eq!(body["executions"], json!([]));
+
+        let mut seen = Vec::new();
+        let mut path = "/api/executions?limit=3".to_owned();
+        loop {
+            let (_, body) = api.get_json(&path, None).await?;
+            let page: ExecutionPage = serde_json::from_value(body)?;
+            seen.extend(page.executions.into_iter().map(|e| e.id));
+            match page.page_info.cursor {
+                Some(cursor) if page.page_info.has_next_page => {
+                    path = format!("/api/executions?limit=3&cursor={cursor}")
+                }
+                _ => break,
+            }
+        }
+        assert_eq!(seen, ["ex-4", "ex-3", "ex-2", "ex-1"]);
+        api.stop().await;
+        Ok(db)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn trace_has_the_contract_shape_links_and_artifacts() -> anyhow::Result<()> {
+    on_each_backend(|_, db: TestDb| async move {
+        let links =
+            vec![LinkTemplate::parse("Jaeger", "http://jaeger:16686/trace/{trace_id}").map_err(anyhow::Error::msg)?];
+        let api = TestApi::start(&db, |s| s.with_links(links)).await?;
+        let mut run = finished_run("ex-1", &["a", "b"]);
+        run[1] = SpanSpec::new("ex-1", "a", Some("root"), 10, Some(100))
+            .attr("orcheo.artifact.ids", json!(["art-1"]))
+            .record();
+        api.store.insert_spans(&run).await?;
+        let content = b"col1,col2\n1,2\n".to_vec();
+        api.store
+            .put_artifact(&NewArtifact {
+                id: "art-1".into(),
+                execution_id: "ex-1".into(),
+                span_id: None,
+                name: "report \"q3\".csv".into(),
+                content_type: "text/csv".into(),
+                content: content.clone(),
+            })
+            .await?;
+
+        let (status, body) = api.get_json("/api/executions/ex-1/trace", None).await?;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body["execution"]["links"],
+            json!([{"name": "Jaeger", "url": format!("http://jaeger:16686/trace/{}", common::TRACE_ID)}])
+        );
+        assert_eq!(body["execution"]["artifact_count"], 1);
+        let trace: TraceResponse = serde_json::from_value(body.clone())?;
+        let names: Vec<&str> = trace.spans.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["workflow root", "node a", "node b", "node llm"]);
+        assert_eq!(trace.spans[0].span_id, span_id("root"));
+        assert_eq!(body["spans"][0]["start_time"], "2027-01-15T08:00:00.000000Z");
+        assert_eq!(trace.spans[1].artifacts.len(), 1);
+        let artifact = &trace.spans[1].artifacts[0];
+        assert_eq!((artifact.size_bytes, artifact.download_url.as_str()), (14, "/api/artifacts/art-1/download"));
+
+        let download = api.get(&artifact.download_url, None).await?;
+        assert_eq!(download.status().as_u16(), 200);
+        assert_eq!(download.headers()["content-type"], "text/csv");
+        let disposition = download.headers()["content-disposition"].to_str()?.to_owned();
+        assert!(disposition.starts_with("attachment; filename=\"report _q3_.csv\""), "{disposition}");
+        assert_eq!(download.bytes().await?.to_vec(), content);
+        let (status, body) = api.get_json("/api/artifacts/nope/download", None).await?;
+        assert_eq!((status, body["code"].as_str()), (404, Some("not_found")));
+        api.stop().await;
+        Ok(db)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn finished_traces_are_compressed_and_revalidated() -> anyhow::Result<()> {
+    on_each_backend(|_, db: TestDb| async move {
+        let api = TestApi::start(&db, |s| s).await?;
+        let nodes: Vec<String> = (0..40).map(|i| format!("n{i}")).collect();
+        let names: Vec<&str> = nodes.iter().map(String::as_str).collect();
+        api.store.insert_spans(&finished_run("ex-1", &names)).await?;
+
+        let plain = api.get("/api/executions/ex-1/trace", None).await?;
+        let etag = plain.headers()["etag"].to_str()?.to_owned();
+        let plain_body = plain.bytes().await?;
+        let gzip =
+            api.client.get(api.url("/api/executions/ex-1/trace")).header("accept-encoding", "gzip").send().await?;
+        assert_eq!(gzip.headers()["content-encoding"], "gzip");
+        let compressed = gzip.bytes().await?;
+        assert!(compressed.len() < plain_body.len() / 3, "{} vs {}", compressed.len(), plain_body.len());
+        let mut inflated = Vec::new();
+        flate2::read::GzDecoder::new(&compressed[..]).read_to_end(&mut inflated)?;
+        assert_eq!(inflated, plain_body.to_vec());
+
+        let again = api.client.get(api.url("/api/executions/ex-1/trace")).header("if-none-match", &etag).send().await?;
+        assert_eq!(again.status().as_u16(), 304);
+        // A late span changes the trace: the old ETag no longer matches.
+        api.store.insert_spans(&[SpanSpec::new("ex-1", "late", Some("root"), 900, Some(950)).record()]).await?;
+        let changed =
+            api.client.get(api.url("/api/executions/ex-1/trace")).header("if-none-match", &etag).send().await?;
+        assert_eq!(changed.status().as_u16(), 200);
+        assert_ne!(changed.headers()["etag"].to_str()?, etag);
+        let body: TraceResponse = changed.json().await?;
+        assert!(body.spans.iter().any(|s| s.name == "node late"));
+
+        // A running execution is never cached and has no ETag.
+        api.store.insert_spans(&[SpanSpec::new("ex-2", "root", None, 0, None).record()]).await?;
+        let running = api.get("/api/executions/ex-2/trace", None).await?;
+        assert!(running.headers().get("etag").is_none());
+        api.stop().await;
+        Ok(db)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn errors_are_json_with_a_code() -> anyhow::Result<()> {
+    on_each_backend(|_, db: TestDb| async move {
+        let api = TestApi::start(&db, |s| s).await?;
+        let cases = [
+            ("/api/executions/nope/trace", 404, "not_found"),
+            ("/api/executions?limit=0", 400, "invalid_limit"),
+            ("/api/executions?limit=501", 400, "invalid_limit"),
+            ("/api/executions?status=done", 400, "invalid_status"),
+            ("/api/executions?cursor=abc", 400, "invalid_cursor"),
+            ("/api/executions/x/trace?limit=5001", 400, "invalid_limit"),
+            ("/api/executions/x/trace?cursor=12", 400, "invalid_cursor"),
+            ("/api/nothing-here", 404, "not_found"),
+        ];
+        for (path, want_status, want_code) in cases {
+            let (status, body) = api.get_json(path, None).await?;
+            assert_eq!((status, body["code"].as_str()), (want_status, Some(want_code)), "{path}: {body}");
+            assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()));
+        }
+        api.stop().await;
+        Ok(db)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn probes_and_metrics() -> anyhow::Result<()> {
+    on_each_backend(|_, db: TestDb| async move {
+        let api = TestApi::start(&db, |s| s).await?;
+        assert_eq!(api.get_json("/healthz", None).await?, (200, json!({"status": "ok"})));
+        assert_eq!(api.get_json("/readyz", None).await?, (200, json!({"status": "ready"})));
+        api.get("/api/executions", None).await?;
+        let metrics = api.get("/metrics", None).await?.text().await?;
+        assert!(metrics.contains(r#"route="/api/executions""#), "{metrics}");
+        assert!(metrics.contains("trace_api_request_duration_seconds_bucket"), "{metrics}");
+        api.stop().await;
+        Ok(db)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn ingest_is_order_free_and_idempotent() -> anyhow::Result<()> {
+    on_each_backend(|backend, db: TestDb| async move {
+        let api = TestApi::start(&db, |s| s).await?;
+        let run = finished_run("ex-1", &["a", "b"]);
+        // Children first, the root last, one span per batch.
+        for record in run.iter().rev() {
+            api.store.insert_spans(std::slice::from_ref(record)).await?;
+        }
+        // The whole run again, and a batch holding one span twice (open, then ended).
+        api.store.insert_spans(&run).await?;
+        let open = SpanSpec::new("ex-1", "c", Some("root"), 300, None).record();
+        let ended = SpanSpec::new("ex-1", "c", Some("root"), 300, Some(350)).record();
+        api.store.insert_spans(&[ended.clone(), open.clone()]).await?;
+        // A stale open copy arriving after the end changes nothing.
+        api.store.insert_spans(&[open]).await?;
+
+        let (_, body) = api.get_json("/api/executions/ex-1/trace", None).await?;
+        let trace: TraceResponse = serde_json::from_value(body)?;
+        let names: Vec<&str> = trace.spans.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["workflow root", "node a", "node b", "node llm", "node c"], "{backend:?}");
+        assert_eq!(trace.execution.span_count, 5);
+        assert_eq!(trace.execution.status.as_str(), "completed");
+        assert_eq!(trace.spans[4].end_time, ended.span.end_time);
+        assert_eq!(trace.execution.token_usage.total, 150, "tokens counted once");
+        api.stop().await;
+        Ok(db)
+    })
+    .await
+}
+
+#[tokio::test]
+async fn openapi_document_and_docs_page() -> anyhow::Result<()> {
+    let db = TestDb::create(common::Backend::Sqlite).await?;
+    let api = TestApi::start(&db, |s| s).await?;
+    let (status, doc) = api.get_json("/api/openapi.json", None).await?;
+    assert_eq!(status, 200);
+    for path in [
+        "/api/executions",
+        "/api/executions/{id}/trace",
+        "/api/executions/{id}/trace/live",
+        "/api/artifacts/{id}/download",
+        "/v1/traces",
+        "/healthz",
+        "/readyz",
+    ] {
+        assert!(doc["paths"].get(path).is_some(), "{path} is documented");
+    }
+    let trace_op = &doc["paths"]["/api/executions/{id}/trace"]["get"];
+    let params: Vec<&str> =
+        trace_op["parameters"].as_array().into_iter().flatten().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(params.len(), 3, "{params:?}");
+    assert!(["id", "cursor", "limit"].iter().all(|p| params.contains(p)), "{params:?}");
+    assert!(doc["components"]["schemas"].as_object().is_some_and(|s| s.keys().any(|k| k.contains("TraceResponse"))));
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let page = api.get("/api/docs/", None).await?;
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await?;
+    assert!(html.contains("swagger") && !html.contains("cdn."), "served locally");
+    api.stop().await;
+    db.cleanup().await
+}
