@@ -53,6 +53,7 @@ pub struct TracingPipelineBuilder {
     meter: Option<Meter>,
     batch: BatchSettings,
     export_timeout: Duration,
+    open_spans: bool,
 }
 
 impl std::fmt::Debug for TracingPipelineBuilder {
@@ -69,6 +70,13 @@ impl TracingPipelineBuilder {
     }
 
     /// Report export counters to this meter (default: the global meter provider's `orcheo.tracing`).
+    /// Also persist each span when it starts (without an end time), so that the trace of a running execution
+    /// shows the spans still open; the ended span replaces it in the store. Costs a copy of each span at start.
+    pub fn with_open_spans(mut self) -> Self {
+        self.open_spans = true;
+        self
+    }
+
     pub fn with_meter(mut self, meter: Meter) -> Self {
         self.meter = Some(meter);
         self
@@ -102,14 +110,14 @@ impl TracingPipelineBuilder {
                 None,
             );
             let queue = Queue::start("persist", self.batch, Arc::clone(&stats.persistence), consumer)?;
-            outputs.push(Output { queue, sampled_only: false });
+            outputs.push(Output { queue, sampled_only: false, takes_open: self.open_spans });
         }
         match config.exporter {
             ExporterKind::None => {}
             ExporterKind::Console => {
                 let consumer = ExportConsumer::new(ConsoleExporter, Arc::clone(&stats.console), Backoff::NONE, None);
                 let queue = Queue::start("console", self.batch, Arc::clone(&stats.console), consumer)?;
-                outputs.push(Output { queue, sampled_only: true });
+                outputs.push(Output { queue, sampled_only: true, takes_open: false });
             }
             ExporterKind::Otlp => {
                 let (mut exporter, runtime) = otlp::build(&config, self.export_timeout)?;
@@ -117,7 +125,7 @@ impl TracingPipelineBuilder {
                 exporter.set_resource(&resource);
                 let consumer = ExportConsumer::new(exporter, Arc::clone(&stats.otlp), OTLP_BACKOFF, runtime);
                 let queue = Queue::start("otlp", self.batch, Arc::clone(&stats.otlp), consumer)?;
-                outputs.push(Output { queue, sampled_only: true });
+                outputs.push(Output { queue, sampled_only: true, takes_open: false });
             }
         }
         let stage =
@@ -167,6 +175,7 @@ impl TracingPipeline {
             meter: None,
             batch: BatchSettings::default(),
             export_timeout: EXPORT_TIMEOUT,
+            open_spans: false,
         }
     }
 

@@ -58,7 +58,7 @@ impl SpanRecord {
             name: data.name.to_string(),
             kind: conventions::classify(&data.name, &attributes),
             start_time: DateTime::<Utc>::from(data.start_time),
-            end_time: Some(DateTime::<Utc>::from(data.end_time)),
+            end_time: (!crate::export::stage::is_open(data)).then(|| DateTime::<Utc>::from(data.end_time)),
             duration_ms: None,
             status,
             token_usage: conventions::token_usage(&attributes),

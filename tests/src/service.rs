@@ -53,7 +53,7 @@ impl TestService {
     pub async fn run(&self, workflow: &Workflow, execution_id: &str) -> anyhow::Result<RunOutcome> {
         let sink = StoreSink::new(self.store.clone(), tokio::runtime::Handle::current());
         let config = TracingConfig { service_name: "e2e".to_owned(), ..TracingConfig::default() };
-        let pipeline = TracingPipeline::builder(config).with_sink(Arc::new(sink)).build()?;
+        let pipeline = TracingPipeline::builder(config).with_sink(Arc::new(sink)).with_open_spans().build()?;
         let artifacts = StoreArtifacts::new(self.store.clone());
         let engine = pipeline.wrap(Engine::with_artifacts(Arc::new(artifacts.clone())));
         let outcome = engine.run(workflow, &RunRequest::new(execution_id)).await;

@@ -45,7 +45,7 @@ pub async fn start(store: &Store, metrics: Arc<Metrics>) -> anyhow::Result<Demo>
         config.service_name = "orcheo-demo".to_owned();
     }
     let sink = StoreSink::new(store.clone(), tokio::runtime::Handle::current()).with_metrics(metrics);
-    let pipeline = TracingPipeline::builder(config).with_sink(Arc::new(sink)).build()?;
+    let pipeline = TracingPipeline::builder(config).with_sink(Arc::new(sink)).with_open_spans().build()?;
     // The HTTP sample calls a real server on loopback.
     let server = LoopbackServer::start().await?;
     let artifacts = StoreArtifacts::new(store.clone());
