@@ -32,7 +32,9 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run() -> anyhow::Result<()> {
-    let postgres = std::env::var("BENCH_DATABASE_URL").or_else(|_| std::env::var("TEST_DATABASE_URL")).ok();
+    let postgres = ["BENCH_DATABASE_URL", "TEST_DATABASE_URL"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|url| !url.is_empty()));
     println!("| backend | measure | result |");
     println!("|---|---|---|");
     let dir = tempfile::tempdir()?;
@@ -194,7 +196,8 @@ async fn ingest(server: &RunningServer) -> anyhow::Result<f64> {
                     .body(body.clone())
                     .send()
                     .await?;
-                anyhow::ensure!(response.status().is_success(), "ingest answered {}", response.status());
+                let status = response.status();
+                anyhow::ensure!(status.is_success(), "ingest answered {status}: {}", response.text().await?);
             }
             anyhow::Ok(())
         }));

@@ -46,8 +46,8 @@ impl ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match &e {
-            StoreError::Unavailable(_) => {
-                tracing::warn!(error = %e, "store unavailable");
+            StoreError::Unavailable(source) => {
+                tracing::warn!(error = %e, source = ?source, "store unavailable");
                 Self::new(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "store_unavailable",

@@ -4,12 +4,13 @@
 //! - [`store`]: the sqlx store (SQLite or Postgres) of executions, spans, artifacts and the audit trail, with
 //!   change notices for live updates.
 //! - [`sink`], [`artifact_sink`]: the store as the instrumentation's span sink and the engine's artifact store; [`otlp`]: decoding what the OTLP receiver gets.
-//! - [`auth`]: tokens, scopes and workspaces.
+//! - [`auth`]: tokens, scopes and workspaces; [`audit`]: the audit trail of trace views.
 //! - [`routes`]: the HTTP surface; [`error`]: its JSON errors; [`cache`]: finished trace pages;
 //!   [`links`]: dashboard links; [`metrics`]: the service's own metrics.
 //! - [`server`]: binding and running; [`demo`]: sample runs at start-up.
 
 pub mod artifact_sink;
+pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod config;

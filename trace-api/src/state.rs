@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::audit::AuditTrail;
 use crate::auth::Authenticator;
 use crate::cache::TraceCache;
 use crate::config::{Config, DEFAULT_OTLP_MAX_BYTES};
@@ -15,6 +16,7 @@ const DEFAULT_LIVE_POLL: Duration = Duration::from_secs(5);
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub store: Store,
+    pub audit: AuditTrail,
     pub auth: Arc<Authenticator>,
     pub links: Arc<Vec<LinkTemplate>>,
     pub cache: TraceCache,
@@ -30,6 +32,7 @@ impl AppState {
     pub fn new(store: Store) -> Self {
         let cache = TraceCache::new(Duration::from_secs(300), &store);
         Self {
+            audit: AuditTrail::start(store.clone()),
             store,
             auth: Arc::new(Authenticator::disabled()),
             links: Arc::new(Vec::new()),
@@ -43,6 +46,7 @@ impl AppState {
     pub fn from_config(store: Store, config: &Config) -> Result<Self, crate::auth::AuthError> {
         let cache = TraceCache::new(config.cache_ttl, &store);
         Ok(Self {
+            audit: AuditTrail::start(store.clone()),
             auth: Arc::new(Authenticator::new(&config.auth)?),
             links: Arc::new(config.links.clone()),
             cache,

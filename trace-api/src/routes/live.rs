@@ -49,7 +49,7 @@ pub async fn subscribe(
     let principal = authorize(&state, token, SCOPE_READ)?;
     let id = id.into_inner();
     let (workspace, _) = visible_execution(&state, &principal, &id).await?;
-    state.store.audit(&principal.subject, "trace.live", &id, &workspace).await?;
+    state.audit.record(&principal.subject, "trace.live", &id, &workspace).await;
     WebSocketUpgrade::new()
         .protocols(&[AUTH_PROTOCOL])
         .upgrade(req, res, move |ws| stream(ws, state, id))

@@ -79,7 +79,7 @@ pub async fn get(
     let limit = params::limit(limit.into_inner(), DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
     let (workspace, execution) = visible_execution(state, &principal, &id).await?;
     if cursor.is_none() {
-        state.store.audit(&principal.subject, "trace.view", &id, &workspace).await?;
+        state.audit.record(&principal.subject, "trace.view", &id, &workspace).await;
     }
     let cache_key = cursor_text.unwrap_or_default();
     let finished = execution.status.is_finished();

@@ -1,12 +1,12 @@
 //! The audit trail: who viewed which execution's trace, and when.
 
 use sqlx::Row;
-use trace_model::time;
 
 use super::{Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
+    /// RFC 3339, as the wire format writes times.
     pub at: String,
     pub subject: String,
     pub action: String,
@@ -15,23 +15,28 @@ pub struct AuditEntry {
 }
 
 impl Store {
-    pub async fn audit(
-        &self,
-        subject: &str,
-        action: &str,
-        execution_id: &str,
-        workspace_id: &str,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, subject, action, execution_id, workspace_id) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(time::format(&chrono::Utc::now()))
-        .bind(subject)
-        .bind(action)
-        .bind(execution_id)
-        .bind(workspace_id)
-        .execute(&self.pool)
-        .await?;
+    /// Appends entries in one statement.
+    pub async fn audit(&self, entries: &[AuditEntry]) -> Result<(), StoreError> {
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<String> = (0..entries.len())
+            .map(|i| format!("(${}, ${}, ${}, ${}, ${})", i * 5 + 1, i * 5 + 2, i * 5 + 3, i * 5 + 4, i * 5 + 5))
+            .collect();
+        let sql = format!(
+            "INSERT INTO audit_log (at, subject, action, execution_id, workspace_id) VALUES {}",
+            rows.join(", ")
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for entry in entries {
+            query = query
+                .bind(entry.at.clone())
+                .bind(entry.subject.clone())
+                .bind(entry.action.clone())
+                .bind(entry.execution_id.clone())
+                .bind(entry.workspace_id.clone());
+        }
+        query.execute(&self.pool).await?;
         Ok(())
     }
 
