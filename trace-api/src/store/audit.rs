@@ -20,9 +20,8 @@ impl Store {
         if entries.is_empty() {
             return Ok(());
         }
-        let rows: Vec<String> = (0..entries.len())
-            .map(|i| format!("(${}, ${}, ${}, ${}, ${})", i * 5 + 1, i * 5 + 2, i * 5 + 3, i * 5 + 4, i * 5 + 5))
-            .collect();
+        let rows: Vec<String> =
+            (0..entries.len()).map(|i| format!("({})", self.dialect.params(i * 5 + 1, 5))).collect();
         let sql = format!(
             "INSERT INTO audit_log (at, subject, action, execution_id, workspace_id) VALUES {}",
             rows.join(", ")

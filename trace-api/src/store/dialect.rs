@@ -40,10 +40,25 @@ impl Dialect {
         }
     }
 
-    /// A bound JSON text as the payload column's type.
+    /// The `n`-th parameter of a statement that uses only [`Dialect::param`]s. SQLite gets anonymous `?`s: looking
+    /// a numbered parameter up is linear in the statement's parameter count, so binding thousands of `$n`s costs
+    /// quadratic time there. (Statements must then not mix `$n` and `?`.)
+    pub fn param(self, n: usize) -> String {
+        match self {
+            Self::Sqlite => "?".to_owned(),
+            Self::Postgres => format!("${n}"),
+        }
+    }
+
+    /// `count` parameters from the `first`-th, comma-separated.
+    pub fn params(self, first: usize, count: usize) -> String {
+        (first..first + count).map(|n| self.param(n)).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The `n`-th parameter, a JSON text, as the payload column's type.
     pub fn json_param(self, n: usize) -> String {
         match self {
-            Self::Sqlite => format!("${n}"),
+            Self::Sqlite => self.param(n),
             Self::Postgres => format!("${n}::jsonb"),
         }
     }

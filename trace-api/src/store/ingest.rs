@@ -147,9 +147,9 @@ fn upsert_spans_sql(dialect: Dialect, rows: usize) -> String {
     );
     for row in 0..rows {
         let first = row * SPAN_COLUMNS + 1;
-        let params: Vec<String> = (first..first + SPAN_COLUMNS - 1).map(|n| format!("${n}")).collect();
+        let params = dialect.params(first, SPAN_COLUMNS - 1);
         let payload = dialect.json_param(first + SPAN_COLUMNS - 1);
-        sql.push_str(&format!("{}({}, {payload})", if row == 0 { "" } else { ", " }, params.join(", ")));
+        sql.push_str(&format!("{}({params}, {payload})", if row == 0 { "" } else { ", " }));
     }
     sql.push_str(
         " ON CONFLICT (execution_id, span_id) DO UPDATE SET \
@@ -253,6 +253,8 @@ mod tests {
         assert!(sql.contains("($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)"));
         assert!(sql.contains(", ($14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26::jsonb)"));
         assert!(!sql.contains("$27"));
-        assert!(upsert_spans_sql(Dialect::Sqlite, 1).contains("$12, $13) ON CONFLICT"));
+        let sqlite = upsert_spans_sql(Dialect::Sqlite, 2);
+        assert!(sqlite.contains("VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?), (?, ?,"));
+        assert!(!sqlite.contains('$') && sqlite.matches('?').count() == 26);
     }
 }

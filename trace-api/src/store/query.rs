@@ -61,7 +61,8 @@ impl TreeItem for Skeleton {
     }
 }
 
-/// `$first, $first+1, …` for `count` parameters.
+/// `$first, $first+1, …` for `count` parameters, in both dialects: for statements that name a parameter twice
+/// (so cannot use SQLite's anonymous `?`) and have few parameters.
 fn placeholders(first: usize, count: usize) -> String {
     (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
 }
@@ -183,9 +184,10 @@ impl Store {
             return Ok(Vec::new());
         }
         let sql = format!(
-            "SELECT span_id, {} AS payload FROM spans WHERE execution_id = $1 AND span_id IN ({})",
+            "SELECT span_id, {} AS payload FROM spans WHERE execution_id = {} AND span_id IN ({})",
             self.dialect.payload_text(),
-            placeholders(2, span_ids.len())
+            self.dialect.param(1),
+            self.dialect.params(2, span_ids.len())
         );
         let mut query = sqlx::query(AssertSqlSafe(sql)).bind(execution_id);
         for id in span_ids {
