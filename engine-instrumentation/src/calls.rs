@@ -62,6 +62,18 @@ pub struct ArtifactRef {
     pub size_bytes: u64,
 }
 
+impl ArtifactRef {
+    /// The reference of `bytes` stored under `id`.
+    pub fn new(id: String, name: &str, content_type: &str, bytes: &[u8]) -> Self {
+        Self {
+            id,
+            name: name.to_owned(),
+            content_type: content_type.to_owned(),
+            size_bytes: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StorageResponse {
     pub bytes: u64,

@@ -64,12 +64,7 @@ impl ArtifactStore for StoreArtifacts {
         content_type: &str,
         bytes: Vec<u8>,
     ) -> Result<ArtifactRef, ArtifactError> {
-        let artifact = ArtifactRef {
-            id: format!("art-{}", uuid::Uuid::new_v4().simple()),
-            name: name.to_owned(),
-            content_type: content_type.to_owned(),
-            size_bytes: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
-        };
+        let artifact = ArtifactRef::new(format!("art-{}", uuid::Uuid::new_v4().simple()), name, content_type, &bytes);
         let write = NewArtifact {
             id: artifact.id.clone(),
             execution_id: execution_id.to_owned(),

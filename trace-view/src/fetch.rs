@@ -1,6 +1,6 @@
 //! The trace API client: pages of `GET {api-base}/executions/{id}/trace`, and artifact downloads.
 
-use gloo_net::http::{Request, Response};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use trace_model::TraceResponse;
 
 /// Why a load failed, as shown to the user and sent in `trace-error`.
@@ -31,14 +31,7 @@ pub fn next_cursor(page: &mut TraceResponse, previous: Option<&str>) -> Option<S
 
 /// Downloads an artifact with the same authorization as the trace: `(bytes, content type)`.
 pub async fn fetch_artifact(url: &str, token: Option<&str>) -> Result<(Vec<u8>, String), LoadError> {
-    let mut request = Request::get(url);
-    if let Some(token) = token {
-        request = request.header("Authorization", &format!("Bearer {token}"));
-    }
-    let response = request
-        .send()
-        .await
-        .map_err(|error| LoadError { status: 0, detail: format!("no response from the server: {error}") })?;
+    let response = send(Request::get(url), token).await?;
     let status = response.status();
     if !response.ok() {
         let body = read_text(&response).await.unwrap_or_default();
@@ -47,6 +40,17 @@ pub async fn fetch_artifact(url: &str, token: Option<&str>) -> Result<(Vec<u8>, 
     let content_type = response.headers().get("content-type").unwrap_or_else(|| "application/octet-stream".to_owned());
     let bytes = response.binary().await.map_err(|error| LoadError { status, detail: error.to_string() })?;
     Ok((bytes, content_type))
+}
+
+/// Sends `request` with the bearer token, if any; no answer at all is status 0.
+async fn send(mut request: RequestBuilder, token: Option<&str>) -> Result<Response, LoadError> {
+    if let Some(token) = token {
+        request = request.header("Authorization", &format!("Bearer {token}"));
+    }
+    request
+        .send()
+        .await
+        .map_err(|error| LoadError { status: 0, detail: format!("no response from the server: {error}") })
 }
 
 async fn fetch_page(
@@ -59,13 +63,7 @@ async fn fetch_page(
     if let Some(cursor) = cursor {
         request = request.query([("cursor", cursor)]);
     }
-    if let Some(token) = token {
-        request = request.header("Authorization", &format!("Bearer {token}"));
-    }
-    let response = request
-        .send()
-        .await
-        .map_err(|error| LoadError { status: 0, detail: format!("no response from the server: {error}") })?;
+    let response = send(request, token).await?;
     let status = response.status();
     let body = read_text(&response).await?;
     if !response.ok() {

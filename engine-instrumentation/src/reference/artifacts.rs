@@ -44,12 +44,7 @@ impl ArtifactStore for MemoryArtifacts {
         bytes: Vec<u8>,
     ) -> Result<ArtifactRef, ArtifactError> {
         let seq = self.next.fetch_add(1, Ordering::Relaxed) + 1;
-        let artifact = ArtifactRef {
-            id: format!("art-{execution_id}-{seq}"),
-            name: name.to_owned(),
-            content_type: content_type.to_owned(),
-            size_bytes: u64::try_from(bytes.len()).unwrap_or(u64::MAX),
-        };
+        let artifact = ArtifactRef::new(format!("art-{execution_id}-{seq}"), name, content_type, &bytes);
         let mut items = self.items.lock().map_err(|e| ArtifactError::Unavailable(e.to_string()))?;
         items.insert(artifact.id.clone(), (artifact.clone(), bytes));
         Ok(artifact)

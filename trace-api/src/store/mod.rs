@@ -68,7 +68,6 @@ fn is_unavailable(e: &sqlx::Error) -> bool {
 pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
-    url: String,
     changes: Changes,
     summaries: summaries::SummaryClock,
     orders: query::OrderCache,
@@ -118,7 +117,6 @@ impl Store {
         Ok(Self {
             pool,
             dialect,
-            url: url.to_owned(),
             changes,
             summaries: summaries::SummaryClock::default(),
             orders: query::OrderCache::default(),
@@ -128,15 +126,6 @@ impl Store {
     /// Which executions changed, as they change (in this process, and on Postgres in every replica).
     pub fn changes(&self) -> &Changes {
         &self.changes
-    }
-
-    pub fn dialect(&self) -> Dialect {
-        self.dialect
-    }
-
-    /// The URL the store was opened with (for components that need their own connection, e.g. LISTEN).
-    pub fn url(&self) -> &str {
-        &self.url
     }
 
     /// Answers when the database does.
