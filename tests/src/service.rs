@@ -37,10 +37,19 @@ pub struct TestService {
 impl TestService {
     /// The API with the bundle at `www`, on a free port.
     pub async fn start(www: Option<PathBuf>) -> anyhow::Result<Self> {
+        Self::start_with(www, |state| state).await
+    }
+
+    /// The API as [`TestService::start`] makes it, its state changed by `configure` (auth, features, …).
+    pub async fn start_with(
+        www: Option<PathBuf>,
+        configure: impl FnOnce(AppState) -> AppState,
+    ) -> anyhow::Result<Self> {
         let data = tempfile::tempdir()?;
         let url = format!("sqlite://{}", data.path().join("trace.db").display());
         let store = Store::connect(&url).await.with_context(|| format!("opening {url}"))?;
-        let server = server::start(routes::router(AppState::new(store.clone()), www), "127.0.0.1:0").await?;
+        let state = configure(AppState::new(store.clone()));
+        let server = server::start(routes::router(state, www), "127.0.0.1:0").await?;
         Ok(Self { store, server, _data: data })
     }
 

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::auth::{AuthConfig, ServiceToken};
+use crate::features::Features;
 use crate::links::LinkTemplate;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
@@ -27,6 +28,8 @@ pub struct Config {
     pub otlp_max_bytes: usize,
     /// `TRACE_API_CACHE_TTL_SECONDS`: how long a finished trace page stays cached (0 turns the cache off).
     pub cache_ttl: Duration,
+    /// `TRACE_API_TRACE_TAB`: what `GET /api/features` advertises.
+    pub features: Features,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -118,6 +121,7 @@ impl Config {
             links,
             otlp_max_bytes: number(&env, "TRACE_API_OTLP_MAX_BYTES", DEFAULT_OTLP_MAX_BYTES)?,
             cache_ttl: Duration::from_secs(number(&env, "TRACE_API_CACHE_TTL_SECONDS", 300)?),
+            features: Features::from_env(&env)?,
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {

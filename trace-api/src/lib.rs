@@ -7,6 +7,7 @@
 //! - [`auth`]: tokens, scopes and workspaces; [`audit`]: the audit trail of trace views.
 //! - [`routes`]: the HTTP surface; [`error`]: its JSON errors; [`cache`]: finished trace pages;
 //!   [`links`]: dashboard links; [`metrics`]: the service's own metrics.
+//! - [`features`]: per-deployment switches the Canvas reads (the Trace tab).
 //! - [`server`]: binding and running; [`demo`]: sample runs at start-up.
 
 pub mod artifact_sink;
@@ -16,6 +17,7 @@ pub mod cache;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod features;
 pub mod links;
 pub mod metrics;
 pub mod otlp;

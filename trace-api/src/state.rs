@@ -7,6 +7,7 @@ use crate::audit::AuditTrail;
 use crate::auth::Authenticator;
 use crate::cache::TraceCache;
 use crate::config::{Config, DEFAULT_OTLP_MAX_BYTES};
+use crate::features::Features;
 use crate::links::LinkTemplate;
 use crate::metrics::Metrics;
 use crate::store::Store;
@@ -25,6 +26,7 @@ pub struct AppState {
     /// How often a live connection re-reads the store without being told of a change (a lost notice costs at
     /// most this much delay).
     pub live_poll: Duration,
+    pub features: Features,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
             metrics: Arc::new(Metrics::new()),
             otlp_max_bytes: DEFAULT_OTLP_MAX_BYTES,
             live_poll: DEFAULT_LIVE_POLL,
+            features: Features::default(),
         }
     }
 
@@ -53,6 +56,7 @@ impl AppState {
             metrics: Arc::new(Metrics::new()),
             otlp_max_bytes: config.otlp_max_bytes,
             live_poll: DEFAULT_LIVE_POLL,
+            features: config.features,
             store,
         })
     }
@@ -75,6 +79,11 @@ impl AppState {
     /// Pages of finished traces stay cached this long (zero: no cache).
     pub fn with_cache_ttl(mut self, ttl: Duration) -> Self {
         self.cache = TraceCache::new(ttl, &self.store);
+        self
+    }
+
+    pub fn with_features(mut self, features: Features) -> Self {
+        self.features = features;
         self
     }
 

@@ -1,8 +1,10 @@
-//! `cargo xtask dist`: the wasm build, its JS glue, and the web pages, in one folder the API serves.
+//! `cargo xtask dist`: the wasm build, its JS glue, and the web pages (the story page, and the Canvas host page built
+//! from its React sources by Vite), in one folder the API serves.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use anyhow::Context;
 use wasm_bindgen_cli_support::Bindgen;
@@ -34,19 +36,36 @@ pub fn dist(root: &Path) -> anyhow::Result<PathBuf> {
         .remove_producers_section(true)
         .generate(&pkg)
         .with_context(|| format!("generating JS bindings for {}", wasm.display()))?;
-    copy_dir(&root.join("www"), &dist)?;
+    // `www/canvas` holds the React sources of a page that is built, not copied.
+    copy_dir(&root.join("www"), &dist, &["canvas"])?;
+    canvas(root, &dist)?;
     report_size(&pkg.join("trace_view_bg.wasm"), &pkg.join("trace_view.js"))?;
     println!("bundle ready in {}", dist.display());
     Ok(dist)
 }
 
-fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+/// The Canvas host page (`www/canvas`, React) built into `dist/canvas.html` and `dist/canvas-assets/`.
+fn canvas(root: &Path, dist: &Path) -> anyhow::Result<()> {
+    crate::npm::ensure_packages(root)?;
+    let vite = root.join("node_modules").join(".bin").join("vite");
+    step(
+        "Canvas host page (React, vite build)",
+        root,
+        Command::new(&vite).args(["build", "--config", "www/canvas/vite.config.js"]).env("CANVAS_OUT_DIR", dist),
+    )
+}
+
+/// Copies `from` into `to`, leaving out the top-level entries named in `skip`.
+fn copy_dir(from: &Path, to: &Path, skip: &[&str]) -> anyhow::Result<()> {
     fs::create_dir_all(to)?;
     for entry in fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
         let entry = entry?;
+        if skip.iter().any(|name| entry.file_name() == *name) {
+            continue;
+        }
         let target = to.join(entry.file_name());
         if entry.file_type()?.is_dir() {
-            copy_dir(&entry.path(), &target)?;
+            copy_dir(&entry.path(), &target, &[])?;
         } else {
             fs::copy(entry.path(), &target).with_context(|| format!("copying {}", entry.path().display()))?;
         }

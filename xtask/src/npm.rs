@@ -1,9 +1,12 @@
-//! The npm packages the browser tests use (axe-core), installed with `npm ci` from the committed lock file when
-//! `node_modules` is missing or older than the lock.
+//! The npm packages of the build and the tests (React and Vite for the Canvas host page, axe-core for the
+//! accessibility checks), installed with `npm ci` from the committed lock file when `node_modules` is missing or
+//! older than the lock.
 
 use std::fs;
 use std::path::Path;
 use std::process::Command;
+
+use anyhow::bail;
 
 use crate::run::step;
 
@@ -18,6 +21,11 @@ pub fn ensure_packages(root: &Path) -> anyhow::Result<()> {
     };
     if fresh {
         return Ok(());
+    }
+    if Command::new("npm").arg("--version").output().is_err() {
+        bail!(
+            "the Canvas page and the browser tests need Node.js (20.19 or later, for Vite 7) and npm; install them with:\n    sudo apt-get install -y nodejs npm"
+        );
     }
     step("npm ci", root, Command::new("npm").args(["ci", "--no-audit", "--no-fund"]))
 }

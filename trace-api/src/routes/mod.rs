@@ -4,6 +4,7 @@
 mod access;
 mod artifacts;
 mod executions;
+mod features;
 mod health;
 mod live;
 mod observe;
@@ -32,6 +33,7 @@ pub fn router(state: AppState, www: Option<PathBuf>) -> Router {
         .enable_brotli(CompressionLevel::Default)
         .min_length(1024);
     let api = Router::with_path("api")
+        .push(Router::with_path("features").get(features::get))
         .push(Router::with_path("executions").hoop(compression.clone()).get(executions::list))
         .push(Router::with_path("executions/{id}/trace").hoop(compression).get(trace::get))
         .push(Router::with_path("executions/{id}/trace/live").get(live::subscribe))

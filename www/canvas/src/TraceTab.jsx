@@ -1,0 +1,67 @@
+import { useEffect, useRef, useState } from "react";
+
+import { API_BASE } from "./api.js";
+
+/**
+ * The Trace tab: one <orcheo-trace-view> whose inputs follow React state. React 19 sets `token`, `live` and
+ * `selectedSpanId` as properties (the element is defined before this renders); the element's events are plain DOM
+ * events, listened to here.
+ */
+export function TraceTab({ run, token, spanId, onSpanSelect }) {
+  const element = useRef(null);
+  const [failure, setFailure] = useState(null);
+  const [loaded, setLoaded] = useState(null);
+  // Follow a run once it has been seen running, until another run is picked: the element ends live mode itself
+  // when the run completes, and a run list refreshed a moment earlier must not cut it short.
+  const [liveRun, setLiveRun] = useState(null);
+  if (run.status === "running" && liveRun !== run.id) setLiveRun(run.id);
+  const select = useRef(onSpanSelect);
+  select.current = onSpanSelect;
+
+  useEffect(() => {
+    setFailure(null);
+    setLoaded(null);
+  }, [run.id]);
+
+  useEffect(() => {
+    const el = element.current;
+    const onSelect = (event) => select.current(event.detail.spanId);
+    const onError = (event) => setFailure(event.detail);
+    const onLoad = (event) => {
+      setFailure(null);
+      setLoaded(event.detail);
+    };
+    el.addEventListener("span-select", onSelect);
+    el.addEventListener("trace-error", onError);
+    el.addEventListener("trace-load", onLoad);
+    return () => {
+      el.removeEventListener("span-select", onSelect);
+      el.removeEventListener("trace-error", onError);
+      el.removeEventListener("trace-load", onLoad);
+    };
+  }, []);
+
+  return (
+    <>
+      {failure && (
+        <p className="host-alert" role="alert" data-testid="trace-failure">
+          The trace could not be shown{failure.status ? ` (HTTP ${failure.status})` : ""}: {failure.detail}
+        </p>
+      )}
+      {loaded && (
+        <p className="muted trace-facts" data-testid="trace-loaded">
+          {loaded.spanCount} spans
+        </p>
+      )}
+      <orcheo-trace-view
+        ref={element}
+        id="trace-view"
+        api-base={API_BASE}
+        execution-id={run.id}
+        live={liveRun === run.id}
+        token={token || null}
+        selectedSpanId={spanId}
+      />
+    </>
+  );
+}
