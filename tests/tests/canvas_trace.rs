@@ -12,6 +12,7 @@ use fantoccini::Locator;
 use fantoccini::elements::Element;
 use sha2::{Digest, Sha256};
 use trace_api::auth::{AuthConfig, Authenticator, ServiceToken};
+use trace_api::links::LinkTemplate;
 use trace_model::TraceResponse;
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -132,9 +133,13 @@ fn pairs(items: &[(&str, &str)]) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn a_selected_span_goes_into_the_url_and_the_link_opens_it_again() -> anyhow::Result<()> {
-    let service = TestService::start(Some(dist_dir()?)).await?;
+    let jaeger = LinkTemplate::parse("Jaeger", "http://jaeger.example:16686/trace/{trace_id}")
+        .map_err(|e| anyhow::anyhow!("link template: {e}"))?;
+    let service = TestService::start_with(Some(dist_dir()?), |state| state.with_links(vec![jaeger])).await?;
     service.run(&samples::summarize(), "exec-link").await?;
-    let spans = spans_of(&service, "exec-link").await?;
+    let trace: TraceResponse = reqwest::get(service.url("/api/executions/exec-link/trace")).await?.json().await?;
+    let trace_id = trace.execution.trace_id.clone().ok_or_else(|| anyhow::anyhow!("no trace id"))?;
+    let spans = trace.spans;
     let llm = spans.iter().find(|s| s.name == "chat local-mini").ok_or_else(|| anyhow::anyhow!("no LLM span"))?;
 
     let browser = Browser::start().await?;
@@ -167,6 +172,17 @@ async fn a_selected_span_goes_into_the_url_and_the_link_opens_it_again() -> anyh
         assert_eq!(tab.attr("aria-selected").await?.as_deref(), Some("true"));
         let details = trace_view_root(&browser).await?.find(Locator::Css("[data-testid=span-details]")).await?;
         assert!(details.text().await?.contains("chat local-mini"));
+        // The run's trace in the dashboards the deployment configured.
+        let link = eventually("the dashboard link", WAIT, || async {
+            Ok(browser.client.find(Locator::Css("#panel-trace [data-testid=dashboard-link]")).await.ok())
+        })
+        .await?;
+        assert_eq!(link.text().await?, "Jaeger");
+        let href = format!("http://jaeger.example:16686/trace/{trace_id}");
+        assert_eq!(link.attr("href").await?.as_deref(), Some(href.as_str()));
+        // The host page with a trace and a selected span on screen: no accessibility violation.
+        let violations = browser.axe_violations().await?;
+        assert!(violations.is_empty(), "Canvas page: {violations:#?}");
         anyhow::Ok(())
     }
     .await;

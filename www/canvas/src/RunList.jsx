@@ -49,6 +49,25 @@ export function RunFacts({ run }) {
   return (
     <dl id="run-facts" className="facts">
       {rows.map(([label, value]) => [<dt key={`${label}-t`}>{label}</dt>, <dd key={`${label}-d`}>{String(value)}</dd>])}
+      {run.links?.length > 0 && [
+        <dt key="links-t">Open in</dt>,
+        <dd key="links-d">
+          <DashboardLinks links={run.links} />
+        </dd>,
+      ]}
     </dl>
+  );
+}
+
+/** The run's trace in Jaeger, Tempo or Grafana, from the API's configured URL templates. */
+export function DashboardLinks({ links }) {
+  return (
+    <span className="dashboard-links">
+      {links.map((link) => (
+        <a key={link.name} href={link.url} target="_blank" rel="noreferrer" data-testid="dashboard-link">
+          {link.name}
+        </a>
+      ))}
+    </span>
   );
 }

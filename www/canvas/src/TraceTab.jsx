@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from "react";
 
 import { API_BASE } from "./api.js";
+import { DashboardLinks } from "./RunList.jsx";
 
 /**
  * The Trace tab: one <orcheo-trace-view> whose inputs follow React state. React 19 sets `token`, `live` and
@@ -48,9 +49,15 @@ export function TraceTab({ run, token, spanId, onSpanSelect }) {
           The trace could not be shown{failure.status ? ` (HTTP ${failure.status})` : ""}: {failure.detail}
         </p>
       )}
-      {loaded && (
-        <p className="muted trace-facts" data-testid="trace-loaded">
-          {loaded.spanCount} spans
+      {(loaded || run.links?.length > 0) && (
+        <p className="muted trace-facts">
+          {loaded && <span data-testid="trace-loaded">{loaded.spanCount} spans</span>}
+          {run.links?.length > 0 && (
+            <>
+              {" · Open in "}
+              <DashboardLinks links={run.links} />
+            </>
+          )}
         </p>
       )}
       <orcheo-trace-view
