@@ -94,6 +94,11 @@ fn cpu_in_chunks(
     iters: u64,
     mut one: impl FnMut(u64),
 ) -> Duration {
+    // A thread's count is brought up to date when it sleeps: flushing first (and last) leaves every thread of the
+    // pipeline idle and its count exact when read.
+    if let Err(e) = rt.block_on(pipeline.flush()) {
+        panic!("flush: {e}");
+    }
     let Some(before) = process_cpu() else { panic!("/proc/self/task/*/schedstat is needed for the CPU benches") };
     let mut done = 0;
     while done < iters {

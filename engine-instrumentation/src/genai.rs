@@ -30,36 +30,50 @@ const WITHOUT_MESSAGES: &str = "-";
 /// The request as one value: capture flag, operation, provider, model, then role and content of each message.
 pub(crate) fn pack_request(request: &LlmRequest, capture_prompts: bool) -> StringValue {
     let flag = if capture_prompts { WITH_MESSAGES } else { WITHOUT_MESSAGES };
-    let messages = request.messages.iter().take(if capture_prompts { usize::MAX } else { 0 });
-    pack(
-        [flag, request.operation.as_str(), request.provider.as_str(), request.model.as_str()]
-            .into_iter()
-            .chain(messages.flat_map(|m| [m.role.as_str(), m.content.as_str()])),
-    )
+    let head = [flag, request.operation.as_str(), request.provider.as_str(), request.model.as_str()];
+    let messages = if capture_prompts { request.messages.as_slice() } else { &[] };
+    let len = head.iter().map(|f| packed_len(f)).sum::<usize>()
+        + messages.iter().map(|m| packed_len(&m.role) + packed_len(&m.content)).sum::<usize>();
+    // Exact size: the value becomes a `Box<str>` without reallocating.
+    let mut out = String::with_capacity(len);
+    for field in head {
+        push_field(&mut out, field);
+    }
+    for message in messages {
+        push_field(&mut out, &message.role);
+        push_field(&mut out, &message.content);
+    }
+    StringValue::from(out)
 }
 
 /// The response as one value: capture flag, id, model, finish reason, then the message's role and content.
 pub(crate) fn pack_response(response: &LlmResponse, capture_prompts: bool) -> StringValue {
-    let head = [
-        if capture_prompts { WITH_MESSAGES } else { WITHOUT_MESSAGES },
-        response.id.as_str(),
-        response.model.as_str(),
-        response.finish_reason.as_str(),
-    ];
-    let message = [response.message.role.as_str(), response.message.content.as_str()];
-    pack(head.into_iter().chain(message.into_iter().take(if capture_prompts { 2 } else { 0 })))
-}
-
-fn pack<'a>(fields: impl Iterator<Item = &'a str> + Clone) -> StringValue {
-    // Exact size: the value becomes a `Box<str>` without reallocating.
-    let len = fields.clone().map(|f| digits(f.len()) + 1 + f.len()).sum();
+    let flag = if capture_prompts { WITH_MESSAGES } else { WITHOUT_MESSAGES };
+    let head = [flag, response.id.as_str(), response.model.as_str(), response.finish_reason.as_str()];
+    let message = &response.message;
+    let mut len = head.iter().map(|f| packed_len(f)).sum::<usize>();
+    if capture_prompts {
+        len += packed_len(&message.role) + packed_len(&message.content);
+    }
     let mut out = String::with_capacity(len);
-    for field in fields {
-        push_decimal(&mut out, field.len());
-        out.push(':');
-        out.push_str(field);
+    for field in head {
+        push_field(&mut out, field);
+    }
+    if capture_prompts {
+        push_field(&mut out, &message.role);
+        push_field(&mut out, &message.content);
     }
     StringValue::from(out)
+}
+
+fn packed_len(field: &str) -> usize {
+    digits(field.len()) + 1 + field.len()
+}
+
+fn push_field(out: &mut String, field: &str) {
+    push_decimal(out, field.len());
+    out.push(':');
+    out.push_str(field);
 }
 
 fn digits(mut n: usize) -> usize {
@@ -72,9 +86,12 @@ fn digits(mut n: usize) -> usize {
 }
 
 fn push_decimal(out: &mut String, n: usize) {
-    let mut unit = 10usize.pow(u32::try_from(digits(n) - 1).unwrap_or(0));
+    let mut unit = 1;
+    while unit <= n / 10 {
+        unit *= 10;
+    }
     while unit > 0 {
-        out.push(char::from(b'0' + u8::try_from(n / unit % 10).unwrap_or(0)));
+        out.push(char::from(b'0' + (n / unit % 10) as u8));
         unit /= 10;
     }
 }

@@ -3,8 +3,8 @@
 //! Values go on spans as they are; redaction and truncation happen once, in the export stage, before any exporter.
 
 mod calls;
+mod fast_hash;
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -12,6 +12,7 @@ use opentelemetry::trace::{Span as _, SpanKind, SpanRef, Status, TraceContextExt
 use opentelemetry::{Context, KeyValue, StringValue, Value};
 use opentelemetry_sdk::trace::{SdkTracer, Span};
 
+use self::fast_hash::FastMap;
 use crate::attrs;
 use crate::calls::{CallResult, CallStart};
 use crate::hooks::{CallHandle, ExecutionObserver, NodeFailure, NodeInfo, NodeResult, RunInfo, RunOutcome};
@@ -42,9 +43,9 @@ struct NodeSpan {
 /// locked wrapper to allocate for it).
 #[derive(Default)]
 struct OpenSpans {
-    runs: HashMap<Arc<str>, Context>,
-    nodes: HashMap<NodeKey, NodeSpan>,
-    calls: HashMap<u64, (NodeKey, Span)>,
+    runs: FastMap<Arc<str>, Context>,
+    nodes: FastMap<NodeKey, NodeSpan>,
+    calls: FastMap<u64, (NodeKey, Span)>,
 }
 
 pub struct WorkflowTracer {
