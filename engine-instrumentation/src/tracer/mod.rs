@@ -1,6 +1,7 @@
 //! The [`WorkflowTracer`]: an [`ExecutionObserver`] that records a run as OpenTelemetry spans — a root span per
 //! execution, a child per node attempt, a grandchild per external call — with the attributes of ARCHITECTURE §3.
-//! Values go on spans as they are; redaction and truncation happen once, in the export stage, before any exporter.
+//! Values go on spans as they are, except a model call's text, which goes packed (`crate::genai`) for the export
+//! stage to expand; redaction and truncation happen once, in that stage, before any exporter.
 
 mod calls;
 mod fast_hash;
