@@ -1,6 +1,7 @@
 //! Tracing overhead: the cost on the engine's thread of a node span and of an LLM span with the export pipeline
-//! running (persistence queue to a sink that keeps nothing), the redaction stage's cost per span on its own thread,
-//! and a 10k-node workflow traced vs untraced.
+//! running (persistence queue to a sink that keeps nothing), as wall-clock time and as that thread's CPU time; the
+//! whole CPU cost of those spans on every thread of the process until they are exported; the redaction stage's
+//! cost per span on its own thread; and a 10k-node workflow traced vs untraced.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -72,6 +73,59 @@ fn timed_in_chunks(
     total
 }
 
+/// CPU time used so far by every live thread of this process (the engine's and the export threads), from
+/// `/proc/self/task/*/schedstat` (nanoseconds on CPU).
+fn process_cpu() -> Option<Duration> {
+    let mut total = Duration::ZERO;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let Ok(task) = task else { continue };
+        // A thread that ended between listing and reading no longer counts; the export threads never end here.
+        let Ok(stat) = std::fs::read_to_string(task.path().join("schedstat")) else { continue };
+        total += schedstat_runtime(&stat)?;
+    }
+    Some(total)
+}
+
+/// CPU time used so far by the calling thread: the engine's, in these benches.
+fn thread_cpu() -> Option<Duration> {
+    schedstat_runtime(&std::fs::read_to_string("/proc/thread-self/schedstat").ok()?)
+}
+
+fn schedstat_runtime(stat: &str) -> Option<Duration> {
+    Some(Duration::from_nanos(stat.split_whitespace().next()?.parse().ok()?))
+}
+
+/// The CPU time that `clock` counts over `iters` calls of `one`, until every span they made has been exported (the
+/// flushes included). A thread's count is brought up to date when it sleeps: flushing before each reading leaves
+/// every thread of the pipeline idle and its count exact when read. Unlike wall-clock time, this does not count
+/// the time a thread waits for a core that other processes hold.
+fn cpu_in_chunks(
+    rt: &tokio::runtime::Runtime,
+    pipeline: &TracingPipeline,
+    clock: fn() -> Option<Duration>,
+    iters: u64,
+    mut one: impl FnMut(u64),
+) -> Duration {
+    let flush = || {
+        if let Err(e) = rt.block_on(pipeline.flush()) {
+            panic!("flush: {e}");
+        }
+    };
+    let read = || clock().unwrap_or_else(|| panic!("/proc/*/schedstat is needed for the CPU benches"));
+    flush();
+    let before = read();
+    let mut done = 0;
+    while done < iters {
+        let n = CHUNK.min(iters - done);
+        for i in done..done + n {
+            one(i);
+        }
+        done += n;
+        flush();
+    }
+    read().saturating_sub(before)
+}
+
 fn run_info() -> RunInfo {
     RunInfo {
         execution_id: Arc::from("bench-exec"),
@@ -88,14 +142,17 @@ fn spans(c: &mut Criterion) {
     tracer.execution_started(&run);
     let node_id: Arc<str> = Arc::from("summarize");
 
-    c.bench_function("tracer/node_span", |b| {
-        b.iter_custom(|iters| {
-            timed_in_chunks(&rt, &pipeline, iters, |i| {
-                let node = NodeInfo { node_id: Arc::clone(&node_id), node_kind: "task", attempt: 1 + (i % 3) as u32 };
-                tracer.node_started(&run, &node);
-                tracer.node_finished(&run, &node, &NodeResult::Succeeded);
-            })
-        })
+    let node_span = |i: u64| {
+        let node = NodeInfo { node_id: Arc::clone(&node_id), node_kind: "task", attempt: 1 + (i % 3) as u32 };
+        tracer.node_started(&run, &node);
+        tracer.node_finished(&run, &node, &NodeResult::Succeeded);
+    };
+    c.bench_function("tracer/node_span", |b| b.iter_custom(|iters| timed_in_chunks(&rt, &pipeline, iters, node_span)));
+    c.bench_function("cpu_engine_thread/node_span", |b| {
+        b.iter_custom(|iters| cpu_in_chunks(&rt, &pipeline, thread_cpu, iters, node_span))
+    });
+    c.bench_function("cpu_total/node_span", |b| {
+        b.iter_custom(|iters| cpu_in_chunks(&rt, &pipeline, process_cpu, iters, node_span))
     });
 
     let node = NodeInfo { node_id: Arc::clone(&node_id), node_kind: "llm", attempt: 1 };
@@ -120,13 +177,16 @@ fn spans(c: &mut Criterion) {
         input_tokens: 31,
         output_tokens: 14,
     });
-    c.bench_function("tracer/llm_span", |b| {
-        b.iter_custom(|iters| {
-            timed_in_chunks(&rt, &pipeline, iters, |_| {
-                let handle = tracer.call_started(&run, &node, &request);
-                tracer.call_finished(&run, &node, handle, &response);
-            })
-        })
+    let llm_span = |_| {
+        let handle = tracer.call_started(&run, &node, &request);
+        tracer.call_finished(&run, &node, handle, &response);
+    };
+    c.bench_function("tracer/llm_span", |b| b.iter_custom(|iters| timed_in_chunks(&rt, &pipeline, iters, llm_span)));
+    c.bench_function("cpu_engine_thread/llm_span", |b| {
+        b.iter_custom(|iters| cpu_in_chunks(&rt, &pipeline, thread_cpu, iters, llm_span))
+    });
+    c.bench_function("cpu_total/llm_span", |b| {
+        b.iter_custom(|iters| cpu_in_chunks(&rt, &pipeline, process_cpu, iters, llm_span))
     });
     tracer.node_finished(&run, &node, &NodeResult::Succeeded);
     tracer.execution_finished(&run, &engine_instrumentation::RunOutcome::Completed { output: String::new() });

@@ -6,7 +6,8 @@
 //! - [`layer`], [`cancel`]: the [`WorkflowEngine`] trait, the [`Traced`] wrapper, run requests and cancellation.
 //! - [`reference`], [`model`], [`samples`]: a small reference engine, its deterministic local model (real BPE token
 //!   counts), and sample workflows for demos, tests and load tests.
-//! - [`tracer`], [`attrs`]: the [`WorkflowTracer`] and the attribute names it writes (ARCHITECTURE §3).
+//! - [`tracer`], [`attrs`]: the [`WorkflowTracer`] and the attribute names it writes (ARCHITECTURE §3); model
+//!   calls are recorded packed and expanded into GenAI attributes by the export stage (`genai`).
 //! - [`config`], [`pipeline`], [`sampler`]: configuration from `ORCHEO_TRACING_*`, and the provider built from it.
 //! - [`redact`], [`budget`]: redaction, preview truncation and the per-execution payload budget.
 //! - [`export`], [`span_record`], [`memory_sink`]: export queues and exporters, the wire conversion, an in-memory sink.
@@ -17,6 +18,7 @@ pub mod calls;
 pub mod cancel;
 pub mod config;
 pub mod export;
+mod genai;
 pub mod hooks;
 pub mod layer;
 pub mod memory_sink;

@@ -27,8 +27,14 @@ async fn every_span_is_persisted_open_then_ended() -> anyhow::Result<()> {
     }
     let root = open.iter().find(|r| r.span.parent_span_id.is_none());
     assert_eq!(root.map(|r| r.span.attributes["orcheo.execution.id"].clone()), Some(serde_json::json!("exec-open")));
+    // The model call's open copy already has its name and request attributes; no internal value leaks.
+    let llm = open.iter().find(|r| r.span.name == "chat local-mini");
+    let request = llm
+        .map(|r| (&r.span.attributes["gen_ai.request.model"], r.span.attributes.contains_key("gen_ai.input.messages")));
+    assert_eq!(request, Some((&serde_json::json!("local-mini"), true)));
     let all = serde_json::to_string(&records.iter().map(|r| &r.span).collect::<Vec<_>>())?;
     assert!(!all.contains(samples::FAKE_API_KEY), "open copies are redacted too");
+    assert!(!all.contains("orcheo.internal."), "packed values never leave the export stage");
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! The export stage: the tracer provider's only span processor. `on_end` only enqueues (the engine's thread never
-//! waits); the stage's thread redacts each span, applies the payload budget, and hands the same redacted span to
-//! every exporter queue — the persistence exporter always, OTLP and console only for sampled spans.
+//! waits); the stage's thread expands model-call spans into their GenAI attributes, redacts each span, applies the
+//! payload budget, and hands the same redacted span to every exporter queue — the persistence exporter always, OTLP
+//! and console only for sampled spans.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -34,6 +35,8 @@ struct Redact {
 impl Consumer for Redact {
     fn consume(&mut self, batch: Vec<SpanData>) {
         for mut span in batch {
+            // Expanded first: what the expansion writes is redacted, budgeted and exported like any attribute.
+            crate::genai::expand(&mut span);
             self.redactor.redact_span(&mut span);
             let open = is_open(&span);
             // An open copy carries only the attributes set at start; its ended span is what the budget counts.

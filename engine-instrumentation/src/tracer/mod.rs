@@ -1,17 +1,19 @@
 //! The [`WorkflowTracer`]: an [`ExecutionObserver`] that records a run as OpenTelemetry spans — a root span per
 //! execution, a child per node attempt, a grandchild per external call — with the attributes of ARCHITECTURE §3.
-//! Values go on spans as they are; redaction and truncation happen once, in the export stage, before any exporter.
+//! Values go on spans as they are, except a model call's text, which goes packed (`crate::genai`) for the export
+//! stage to expand; redaction and truncation happen once, in that stage, before any exporter.
 
 mod calls;
+mod fast_hash;
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use opentelemetry::trace::{SpanKind, Status, TraceContextExt, Tracer as _};
+use opentelemetry::trace::{Span as _, SpanKind, SpanRef, Status, TraceContextExt, Tracer as _};
 use opentelemetry::{Context, KeyValue, StringValue, Value};
-use opentelemetry_sdk::trace::SdkTracer;
+use opentelemetry_sdk::trace::{SdkTracer, Span};
 
+use self::fast_hash::FastMap;
 use crate::attrs;
 use crate::calls::{CallResult, CallStart};
 use crate::hooks::{CallHandle, ExecutionObserver, NodeFailure, NodeInfo, NodeResult, RunInfo, RunOutcome};
@@ -38,11 +40,13 @@ struct NodeSpan {
     artifact_ids: Vec<StringValue>,
 }
 
+/// Runs and nodes are parents, so they live in a [`Context`]; a call span is a leaf, held as is (no shared,
+/// locked wrapper to allocate for it).
 #[derive(Default)]
 struct OpenSpans {
-    runs: HashMap<Arc<str>, Context>,
-    nodes: HashMap<NodeKey, NodeSpan>,
-    calls: HashMap<u64, (NodeKey, Context)>,
+    runs: FastMap<Arc<str>, Context>,
+    nodes: FastMap<NodeKey, NodeSpan>,
+    calls: FastMap<u64, (NodeKey, Span)>,
 }
 
 pub struct WorkflowTracer {
@@ -66,7 +70,7 @@ fn node_key(run: &RunInfo, node: &NodeInfo) -> NodeKey {
     (Arc::clone(&run.execution_id), Arc::clone(&node.node_id), node.attempt)
 }
 
-/// The attributes every span of a run carries.
+/// The attributes every span of a run carries, in a vector with room for `capacity` more (set at start or end).
 fn run_attributes(run: &RunInfo, kind: &'static str, capacity: usize) -> Vec<KeyValue> {
     let mut attributes = Vec::with_capacity(capacity + 3);
     attributes.push(KeyValue::new(attrs::SPAN_KIND, kind));
@@ -75,8 +79,38 @@ fn run_attributes(run: &RunInfo, kind: &'static str, capacity: usize) -> Vec<Key
     attributes
 }
 
-pub(crate) fn record_failure(cx: &Context, failure: &NodeFailure) {
-    let span = cx.span();
+/// A span being written: one shared through a [`Context`] (runs, nodes) or one held as is (calls).
+pub(crate) trait Recording {
+    fn attribute(&mut self, attribute: KeyValue);
+    fn event(&mut self, name: &'static str, attributes: Vec<KeyValue>);
+    fn status(&mut self, status: Status);
+}
+
+impl Recording for SpanRef<'_> {
+    fn attribute(&mut self, attribute: KeyValue) {
+        self.set_attribute(attribute);
+    }
+    fn event(&mut self, name: &'static str, attributes: Vec<KeyValue>) {
+        self.add_event(name, attributes);
+    }
+    fn status(&mut self, status: Status) {
+        self.set_status(status);
+    }
+}
+
+impl Recording for Span {
+    fn attribute(&mut self, attribute: KeyValue) {
+        self.set_attribute(attribute);
+    }
+    fn event(&mut self, name: &'static str, attributes: Vec<KeyValue>) {
+        self.add_event(name, attributes);
+    }
+    fn status(&mut self, status: Status) {
+        self.set_status(status);
+    }
+}
+
+pub(crate) fn record_failure(span: &mut impl Recording, failure: &NodeFailure) {
     let mut event = vec![
         KeyValue::new(attrs::EXCEPTION_TYPE, failure.error_type.clone()),
         KeyValue::new(attrs::EXCEPTION_MESSAGE, failure.message.clone()),
@@ -84,19 +118,20 @@ pub(crate) fn record_failure(cx: &Context, failure: &NodeFailure) {
     if let Some(stack) = &failure.stacktrace {
         event.push(KeyValue::new(attrs::EXCEPTION_STACKTRACE, stack.clone()));
     }
-    span.add_event(attrs::EXCEPTION_EVENT, event);
-    span.set_status(Status::error(failure.message.clone()));
+    span.event(attrs::EXCEPTION_EVENT, event);
+    span.status(Status::error(failure.message.clone()));
 }
 
 /// Cancellation is not a failure: the status stays unset, and an event says why the span ended.
-pub(crate) fn record_cancel(cx: &Context, reason: &str) {
-    let span = cx.span();
-    span.set_attribute(KeyValue::new(attrs::CANCEL_REASON, reason.to_owned()));
-    span.add_event(attrs::CANCELLED_EVENT, vec![KeyValue::new(attrs::CANCEL_REASON, reason.to_owned())]);
+pub(crate) fn record_cancel(span: &mut impl Recording, reason: &str) {
+    span.attribute(KeyValue::new(attrs::CANCEL_REASON, reason.to_owned()));
+    span.event(attrs::CANCELLED_EVENT, vec![KeyValue::new(attrs::CANCEL_REASON, reason.to_owned())]);
 }
 
 impl WorkflowTracer {
-    pub fn new(tracer: SdkTracer, settings: TracerSettings) -> Self {
+    /// A tracer whose spans go through the pipeline's export stage, which finishes model-call spans
+    /// ([`TracingPipeline`](crate::TracingPipeline) builds it).
+    pub(crate) fn new(tracer: SdkTracer, settings: TracerSettings) -> Self {
         Self { tracer, settings, open: Mutex::new(OpenSpans::default()), next_call: AtomicU64::new(1) }
     }
 
@@ -136,7 +171,7 @@ impl ExecutionObserver for WorkflowTracer {
                 span.set_attribute(KeyValue::new(attrs::EXECUTION_FAILED_NODE, node_id.clone()));
                 span.set_status(Status::error(failure.message.clone()));
             }
-            RunOutcome::Cancelled { reason } => record_cancel(&cx, reason),
+            RunOutcome::Cancelled { reason } => record_cancel(&mut cx.span(), reason),
         }
         span.end();
     }
@@ -144,7 +179,8 @@ impl ExecutionObserver for WorkflowTracer {
     fn node_started(&self, run: &RunInfo, node: &NodeInfo) {
         let mut open = self.open();
         let parent = open.runs.get(&run.execution_id).cloned().unwrap_or_default();
-        let mut attributes = run_attributes(run, "node", 3);
+        // Three set here; the status and, at most, artifact ids or a cancel reason at the end.
+        let mut attributes = run_attributes(run, "node", 5);
         attributes.push(KeyValue::new(attrs::NODE_ID, shared(&node.node_id)));
         attributes.push(KeyValue::new(attrs::NODE_KIND, node.node_kind));
         attributes.push(KeyValue::new(attrs::NODE_ATTEMPT, i64::from(node.attempt)));
@@ -160,7 +196,7 @@ impl ExecutionObserver for WorkflowTracer {
 
     fn node_finished(&self, run: &RunInfo, node: &NodeInfo, result: &NodeResult) {
         let Some(open) = self.open().nodes.remove(&node_key(run, node)) else { return };
-        let span = open.cx.span();
+        let mut span = open.cx.span();
         if !open.artifact_ids.is_empty() {
             span.set_attribute(KeyValue::new(attrs::ARTIFACT_IDS, Value::Array(open.artifact_ids.into())));
         }
@@ -171,11 +207,11 @@ impl ExecutionObserver for WorkflowTracer {
             }
             NodeResult::Failed(failure) => {
                 span.set_attribute(KeyValue::new(attrs::NODE_STATUS, "failed"));
-                record_failure(&open.cx, failure);
+                record_failure(&mut span, failure);
             }
             NodeResult::Cancelled { reason } => {
                 span.set_attribute(KeyValue::new(attrs::NODE_STATUS, "cancelled"));
-                record_cancel(&open.cx, reason);
+                record_cancel(&mut span, reason);
             }
         }
         span.end();
@@ -184,22 +220,22 @@ impl ExecutionObserver for WorkflowTracer {
     fn call_started(&self, run: &RunInfo, node: &NodeInfo, call: &CallStart) -> CallHandle {
         let key = node_key(run, node);
         let Some(parent) = self.open().nodes.get(&key).map(|n| n.cx.clone()) else { return CallHandle::default() };
-        let cx = calls::start(&self.tracer, self.settings, run, node, call, &parent);
-        let propagation = calls::propagation(&cx, call);
+        let span = calls::start(&self.tracer, self.settings, run, node, call, &parent);
+        let propagation = calls::propagation(&span, call);
         let id = self.next_call.fetch_add(1, Ordering::Relaxed);
-        self.open().calls.insert(id, (key, cx));
+        self.open().calls.insert(id, (key, span));
         CallHandle { id, propagation }
     }
 
     fn call_finished(&self, _run: &RunInfo, _node: &NodeInfo, call: CallHandle, result: &CallResult) {
         let mut open = self.open();
-        let Some((key, cx)) = open.calls.remove(&call.id) else { return };
+        let Some((key, span)) = open.calls.remove(&call.id) else { return };
         if let CallResult::Storage(storage) = result
             && let (Some(artifact), Some(node)) = (&storage.artifact, open.nodes.get_mut(&key))
         {
             node.artifact_ids.push(StringValue::from(artifact.id.clone()));
         }
         drop(open);
-        calls::finish(&cx, self.settings, result);
+        calls::finish(span, self.settings, result);
     }
 }
