@@ -4,7 +4,6 @@
 //! stage to expand; redaction and truncation happen once, in that stage, before any exporter.
 
 mod calls;
-mod fast_hash;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -12,8 +11,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use opentelemetry::trace::{Span as _, SpanKind, SpanRef, Status, TraceContextExt, Tracer as _};
 use opentelemetry::{Context, KeyValue, StringValue, Value};
 use opentelemetry_sdk::trace::{SdkTracer, Span};
+use rustc_hash::FxHashMap;
 
-use self::fast_hash::FastMap;
 use crate::attrs;
 use crate::calls::{CallResult, CallStart};
 use crate::hooks::{CallHandle, ExecutionObserver, NodeFailure, NodeInfo, NodeResult, RunInfo, RunOutcome};
@@ -41,12 +40,13 @@ struct NodeSpan {
 }
 
 /// Runs and nodes are parents, so they live in a [`Context`]; a call span is a leaf, held as is (no shared,
-/// locked wrapper to allocate for it).
+/// locked wrapper to allocate for it). The maps hash with Fx, not SipHash: every hook looks one up, and their keys
+/// are ids the engine and the tracer assign, so there are no chosen collisions to defend against.
 #[derive(Default)]
 struct OpenSpans {
-    runs: FastMap<Arc<str>, Context>,
-    nodes: FastMap<NodeKey, NodeSpan>,
-    calls: FastMap<u64, (NodeKey, Span)>,
+    runs: FxHashMap<Arc<str>, Context>,
+    nodes: FxHashMap<NodeKey, NodeSpan>,
+    calls: FxHashMap<u64, (NodeKey, Span)>,
 }
 
 pub struct WorkflowTracer {
