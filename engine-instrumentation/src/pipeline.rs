@@ -5,10 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use opentelemetry::metrics::{Meter, ObservableCounter};
+use opentelemetry::metrics::{Meter, MeterProvider as _, ObservableCounter};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::Resource;
 use opentelemetry_sdk::error::OTelSdkError;
+use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::{SdkTracerProvider, SpanExporter as _};
 
 use crate::config::{ExporterKind, TracingConfig};
@@ -17,7 +18,7 @@ use crate::export::exporter::{Backoff, ExportConsumer};
 use crate::export::queue::{BatchSettings, Queue};
 use crate::export::stage::{ExportStage, Output};
 use crate::export::stats::{ExportStats, StatsSnapshot};
-use crate::export::{PersistenceExporter, SpanSink, otlp};
+use crate::export::{PersistenceExporter, SpanSink, metrics, otlp};
 use crate::hooks::{ExecutionObserver, NoopObserver};
 use crate::layer::{Traced, WorkflowEngine};
 use crate::sampler::RecordAllSampler;
@@ -46,6 +47,8 @@ const PERSISTENCE_BACKOFF: Backoff =
 const OTLP_BACKOFF: Backoff =
     Backoff { retries: 0, initial: Duration::from_secs(1), max_cooldown: Duration::from_secs(30) };
 const EXPORT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The meter (instrumentation scope) of the export counters.
+const METER_NAME: &str = "orcheo.tracing";
 
 pub struct TracingPipelineBuilder {
     config: TracingConfig,
@@ -69,7 +72,6 @@ impl TracingPipelineBuilder {
         self
     }
 
-    /// Report export counters to this meter (default: the global meter provider's `orcheo.tracing`).
     /// Also persist each span when it starts (without an end time), so that the trace of a running execution
     /// shows the spans still open; the ended span replaces it in the store. Costs a copy of each span at start.
     pub fn with_open_spans(mut self) -> Self {
@@ -77,6 +79,8 @@ impl TracingPipelineBuilder {
         self
     }
 
+    /// Report the export counters to this meter. Without it they go, with the OTLP exporter, to the collector
+    /// through a meter provider the pipeline owns, and otherwise to the global meter provider's `orcheo.tracing`.
     pub fn with_meter(mut self, meter: Meter) -> Self {
         self.meter = Some(meter);
         self
@@ -120,7 +124,7 @@ impl TracingPipelineBuilder {
                 outputs.push(Output { queue, sampled_only: true, takes_open: false });
             }
             ExporterKind::Otlp => {
-                let (mut exporter, runtime) = otlp::build(&config, self.export_timeout)?;
+                let (mut exporter, runtime) = otlp::span_exporter(&config, self.export_timeout)?;
                 // The stage, not the provider, owns the exporters: they learn the resource from here.
                 exporter.set_resource(&resource);
                 let consumer = ExportConsumer::new(exporter, Arc::clone(&stats.otlp), OTLP_BACKOFF, runtime);
@@ -131,24 +135,34 @@ impl TracingPipelineBuilder {
         let stage =
             ExportStage::start(redactor, config.execution_budget_bytes, outputs, self.batch, Arc::clone(&stats))?;
         let provider = SdkTracerProvider::builder()
-            .with_resource(resource)
+            .with_resource(resource.clone())
             .with_sampler(RecordAllSampler::ratio(config.sample_ratio))
             .with_span_processor(stage)
             .build();
-        let meter = self.meter.unwrap_or_else(|| opentelemetry::global::meter("orcheo.tracing"));
+        let (meter, meters) = match (self.meter, config.exporter) {
+            (Some(meter), _) => (meter, None),
+            (None, ExporterKind::Otlp) => {
+                let meters = metrics::meter_provider(&config, resource, self.export_timeout)?;
+                (meters.meter(METER_NAME), Some(meters))
+            }
+            (None, _) => (opentelemetry::global::meter(METER_NAME), None),
+        };
         let instruments = stats.register(&meter);
         let settings = TracerSettings {
             capture_prompts: config.capture_prompts,
             high_token_threshold: config.high_token_threshold,
         };
         let tracer = Arc::new(WorkflowTracer::new(provider.tracer("orcheo.engine"), settings));
-        Ok(TracingPipeline { inner: Some(Inner { provider, tracer, stats, _instruments: Arc::new(instruments) }) })
+        let instruments = Arc::new(instruments);
+        Ok(TracingPipeline { inner: Some(Inner { provider, meters, tracer, stats, _instruments: instruments }) })
     }
 }
 
 #[derive(Clone)]
 struct Inner {
     provider: SdkTracerProvider,
+    /// The meter provider the pipeline owns (OTLP exporter, no meter given), shut down with it.
+    meters: Option<SdkMeterProvider>,
     tracer: Arc<WorkflowTracer>,
     stats: Arc<ExportStats>,
     _instruments: Arc<Vec<ObservableCounter<u64>>>,
@@ -220,13 +234,24 @@ impl TracingPipeline {
         Ok(())
     }
 
-    /// Flushes and stops the export threads.
+    /// Flushes and stops the export threads; then sends the final counters to the collector, if the pipeline owns
+    /// a meter provider. Failing to send them is logged, not returned: the spans are what shutdown vouches for.
     pub async fn shutdown(&self) -> Result<(), PipelineError> {
         let Some(inner) = &self.inner else { return Ok(()) };
         let provider = inner.provider.clone();
-        tokio::task::spawn_blocking(move || provider.shutdown())
-            .await
-            .map_err(|e| PipelineError::Join(e.to_string()))??;
+        let meters = inner.meters.clone();
+        tokio::task::spawn_blocking(move || {
+            let spans = provider.shutdown();
+            // After the spans: the last export's counts belong in the final report.
+            if let Some(meters) = meters
+                && let Err(error) = meters.shutdown()
+            {
+                tracing::warn!(%error, "sending the final export counters failed");
+            }
+            spans
+        })
+        .await
+        .map_err(|e| PipelineError::Join(e.to_string()))??;
         Ok(())
     }
 }

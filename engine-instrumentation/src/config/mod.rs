@@ -2,6 +2,7 @@
 //! start-up error that names the variable; an unset or empty variable takes its default.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use crate::budget::DEFAULT_EXECUTION_BUDGET;
 use crate::redact::{DEFAULT_PREVIEW_MAX_LENGTH, Redactor};
@@ -19,9 +20,10 @@ pub const CAPTURE_PROMPTS: &str = "ORCHEO_TRACING_CAPTURE_PROMPTS";
 pub const EXECUTION_BUDGET_BYTES: &str = "ORCHEO_TRACING_EXECUTION_BUDGET_BYTES";
 pub const REDACT_PATTERNS: &str = "ORCHEO_TRACING_REDACT_PATTERNS";
 pub const REDACT_KEYS: &str = "ORCHEO_TRACING_REDACT_KEYS";
+pub const METRICS_INTERVAL_MS: &str = "ORCHEO_TRACING_METRICS_INTERVAL_MS";
 
 /// Every variable read, for documentation and diagnostics.
-pub const VARIABLES: [&str; 13] = [
+pub const VARIABLES: [&str; 14] = [
     ENABLED,
     EXPORTER,
     PROTOCOL,
@@ -35,10 +37,12 @@ pub const VARIABLES: [&str; 13] = [
     EXECUTION_BUDGET_BYTES,
     REDACT_PATTERNS,
     REDACT_KEYS,
+    METRICS_INTERVAL_MS,
 ];
 
 pub const DEFAULT_SERVICE_NAME: &str = "orcheo-engine";
 pub const DEFAULT_HIGH_TOKEN_THRESHOLD: u64 = 4000;
+pub const DEFAULT_METRICS_INTERVAL: Duration = Duration::from_secs(60);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{variable}={value:?}: {reason}")]
@@ -79,7 +83,8 @@ pub struct TracingConfig {
     pub enabled: bool,
     pub exporter: ExporterKind,
     pub protocol: OtlpProtocol,
-    /// The collector's base URL; for http/protobuf `/v1/traces` is appended unless the path already ends with it.
+    /// The collector's base URL; for http/protobuf `/v1/traces` (spans) is appended unless the path already ends
+    /// with it, and `/v1/metrics` (the export counters) in its place.
     pub endpoint: String,
     pub service_name: String,
     /// Share of new traces sent to the OTLP/console exporter (parent-based). Persistence keeps every execution.
@@ -94,6 +99,8 @@ pub struct TracingConfig {
     pub redact_patterns: BTreeMap<String, String>,
     /// Extra secret-named attribute keys.
     pub redact_keys: Vec<String>,
+    /// How often the export counters are sent to the collector (OTLP exporter only).
+    pub metrics_interval: Duration,
 }
 
 impl Default for TracingConfig {
@@ -112,6 +119,7 @@ impl Default for TracingConfig {
             execution_budget_bytes: DEFAULT_EXECUTION_BUDGET,
             redact_patterns: BTreeMap::new(),
             redact_keys: Vec::new(),
+            metrics_interval: DEFAULT_METRICS_INTERVAL,
         }
     }
 }
@@ -205,6 +213,14 @@ impl TracingConfig {
         if let Some(v) = get(REDACT_KEYS) {
             config.redact_keys = v.split(',').map(str::trim).filter(|k| !k.is_empty()).map(str::to_owned).collect();
         }
+        if let Some(v) = get(METRICS_INTERVAL_MS) {
+            let millis: u64 = parse_number(METRICS_INTERVAL_MS, &v, "an interval in milliseconds")?;
+            // The SDK would read 0 as "use the default": refuse it rather than surprise.
+            if millis == 0 {
+                return Err(invalid(METRICS_INTERVAL_MS, &v, "must be at least 1"));
+            }
+            config.metrics_interval = Duration::from_millis(millis);
+        }
         Ok(config)
     }
 
@@ -228,6 +244,18 @@ impl TracingConfig {
                 self.endpoint.clone()
             }
             OtlpProtocol::HttpProtobuf => format!("{}/v1/traces", self.endpoint.trim_end_matches('/')),
+        }
+    }
+
+    /// The URL the OTLP metric exporter posts to: the same collector as the spans, on `/v1/metrics` for
+    /// http/protobuf (an endpoint given with `/v1/traces` is the traces path of that collector).
+    pub fn metrics_endpoint(&self) -> String {
+        match self.protocol {
+            OtlpProtocol::Grpc => self.endpoint.clone(),
+            OtlpProtocol::HttpProtobuf => {
+                let base = self.endpoint.trim_end_matches('/');
+                format!("{}/v1/metrics", base.strip_suffix("/v1/traces").unwrap_or(base))
+            }
         }
     }
 }

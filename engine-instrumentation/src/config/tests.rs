@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::time::Duration;
 
 use super::*;
 
@@ -15,6 +16,8 @@ fn defaults_when_nothing_is_set() -> Result<(), ConfigError> {
     assert_eq!(config.exporter, ExporterKind::None);
     assert_eq!(config.preview_max_length, 512);
     assert_eq!(config.traces_endpoint(), "http://localhost:4318/v1/traces");
+    assert_eq!(config.metrics_endpoint(), "http://localhost:4318/v1/metrics");
+    assert_eq!(config.metrics_interval, Duration::from_secs(60));
     Ok(())
 }
 
@@ -34,10 +37,13 @@ fn reads_every_variable() -> Result<(), ConfigError> {
         (EXECUTION_BUDGET_BYTES, "2048"),
         (REDACT_PATTERNS, r#"{"ticket": "TCK-\\d+"}"#),
         (REDACT_KEYS, "pin, otp"),
+        (METRICS_INTERVAL_MS, "1500"),
     ])?;
     assert!(!config.enabled && !config.capture_prompts && config.insecure);
     assert_eq!((config.exporter, config.protocol), (ExporterKind::Otlp, OtlpProtocol::Grpc));
     assert_eq!(config.traces_endpoint(), "http://collector.internal:4317");
+    assert_eq!(config.metrics_endpoint(), "http://collector.internal:4317");
+    assert_eq!(config.metrics_interval, Duration::from_millis(1500));
     assert_eq!(config.service_name, "orcheo-worker");
     assert_eq!((config.sample_ratio, config.high_token_threshold), (0.25, 900));
     assert_eq!((config.preview_max_length, config.execution_budget_bytes), (64, 2048));
@@ -53,12 +59,16 @@ fn grpc_default_endpoint_and_http_path() -> Result<(), ConfigError> {
     assert_eq!(from(&[(PROTOCOL, "grpc")])?.endpoint, "http://localhost:4317");
     let config = from(&[(ENDPOINT, "http://127.0.0.1:9000/v1/traces")])?;
     assert_eq!(config.traces_endpoint(), "http://127.0.0.1:9000/v1/traces");
+    assert_eq!(config.metrics_endpoint(), "http://127.0.0.1:9000/v1/metrics");
+    let config = from(&[(ENDPOINT, "http://127.0.0.1:9000/otlp/")])?;
+    assert_eq!(config.traces_endpoint(), "http://127.0.0.1:9000/otlp/v1/traces");
+    assert_eq!(config.metrics_endpoint(), "http://127.0.0.1:9000/otlp/v1/metrics");
     Ok(())
 }
 
 #[test]
 fn bad_values_name_their_variable() {
-    let cases: [(&str, &str); 11] = [
+    let cases: [(&str, &str); 14] = [
         (ENABLED, "maybe"),
         (EXPORTER, "jaeger"),
         (PROTOCOL, "http/json"),
@@ -70,6 +80,9 @@ fn bad_values_name_their_variable() {
         (PREVIEW_MAX_LENGTH, "0"),
         (REDACT_PATTERNS, r#"{"broken": "("}"#),
         (EXECUTION_BUDGET_BYTES, "-1"),
+        (METRICS_INTERVAL_MS, "0"),
+        (METRICS_INTERVAL_MS, "-5"),
+        (METRICS_INTERVAL_MS, "10s"),
     ];
     for (variable, value) in cases {
         match from(&[(variable, value)]) {

@@ -1,8 +1,10 @@
 //! Everything after a span ends: the export stage (redaction, budget) and the exporter queues behind it, the
-//! persistence side ([`SpanSink`], [`PersistenceExporter`]), the console and OTLP exporters, and their counters.
+//! persistence side ([`SpanSink`], [`PersistenceExporter`]), the console and OTLP exporters, their counters, and
+//! the meter provider that sends the counters to the collector.
 
 pub mod console;
 pub(crate) mod exporter;
+pub(crate) mod metrics;
 pub(crate) mod otlp;
 pub(crate) mod queue;
 pub(crate) mod stage;
