@@ -41,7 +41,7 @@ pub use export::{PersistenceExporter, SinkError, SpanSink};
 pub use hooks::{ExecutionObserver, NoopObserver, RunOutcome, Trigger};
 pub use layer::{RunRequest, Traced, WorkflowEngine};
 pub use memory_sink::MemorySink;
-pub use pipeline::{PipelineError, TracingPipeline};
+pub use pipeline::{PipelineError, TracingPipeline, TracingPipelineBuilder};
 pub use reference::{Engine, NodeAction, NodeSpec, Step, Workflow};
 pub use span_record::SpanRecord;
 pub use tracer::WorkflowTracer;

@@ -15,7 +15,7 @@ use engine_instrumentation::export::BatchSettings;
 use engine_instrumentation::samples::{self, LoopbackServer};
 use engine_instrumentation::{
     Engine, MemorySink, RunOutcome, RunRequest, SinkError, SpanRecord, SpanSink, StatsSnapshot, TracingConfig,
-    TracingPipeline, Workflow,
+    TracingPipeline, TracingPipelineBuilder, Workflow,
 };
 use futures_util::future::BoxFuture;
 use opentelemetry::metrics::MeterProvider as _;
@@ -44,9 +44,17 @@ fn otlp(protocol: OtlpProtocol, endpoint: String) -> TracingConfig {
 
 /// Runs every sample through one pipeline; returns what was persisted and the pipeline for its counters.
 async fn run_samples(config: TracingConfig) -> anyhow::Result<(Vec<SpanRecord>, TracingPipeline, usize)> {
+    run_samples_with(config, |builder| builder).await
+}
+
+/// [`run_samples`], the pipeline's builder adjusted by `adjust` first.
+async fn run_samples_with(
+    config: TracingConfig,
+    adjust: impl FnOnce(TracingPipelineBuilder) -> TracingPipelineBuilder,
+) -> anyhow::Result<(Vec<SpanRecord>, TracingPipeline, usize)> {
     let server = LoopbackServer::start().await?;
     let sink = MemorySink::default();
-    let pipeline = TracingPipeline::builder(config).with_sink(Arc::new(sink.clone())).build()?;
+    let pipeline = adjust(TracingPipeline::builder(config).with_sink(Arc::new(sink.clone()))).build()?;
     let engine = pipeline.wrap(Engine::default());
     let workflows = samples::all(&server.url("/inventory"));
     for (i, workflow) in workflows.iter().enumerate() {
@@ -171,6 +179,39 @@ async fn collector_down_runs_complete_and_every_span_is_persisted() -> anyhow::R
         assert_eq!(stats.persistence.exported, persisted.len() as u64, "{protocol:?}");
         assert_eq!((stats.persistence.failed, stats.persistence.dropped), (0, 0), "{protocol:?}");
         assert_eq!(stats.otlp.exported, 0, "{protocol:?}");
+        assert_eq!(stats.otlp.failed + stats.otlp.dropped, persisted.len() as u64, "{protocol:?}: all accounted for");
+    }
+    Ok(())
+}
+
+/// A collector that accepts connections and never answers (a black hole, as a wedged collector or a firewall that
+/// drops packets looks to the exporter), held open until the returned task is dropped.
+async fn silent_collector() -> anyhow::Result<(u16, tokio::task::JoinHandle<()>)> {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+    let port = listener.local_addr()?.port();
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            held.push(stream);
+        }
+    });
+    Ok((port, task))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collector_that_never_answers_holds_up_no_run() -> anyhow::Result<()> {
+    for protocol in [OtlpProtocol::HttpProtobuf, OtlpProtocol::Grpc] {
+        let (port, collector) = silent_collector().await?;
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let short = |builder: TracingPipelineBuilder| builder.with_export_timeout(Duration::from_millis(300));
+        let (persisted, pipeline, runs) = run_samples_with(otlp(protocol, endpoint), short).await?;
+        collector.abort();
+        let roots = persisted.iter().filter(|r| r.span.parent_span_id.is_none()).count();
+        assert_eq!(roots, runs, "{protocol:?}: every run is stored");
+        let stats = pipeline.stats();
+        assert_eq!(stats.persistence.exported, persisted.len() as u64, "{protocol:?}");
+        assert_eq!((stats.persistence.failed, stats.persistence.dropped, stats.intake_dropped), (0, 0, 0));
+        assert_eq!(stats.otlp.exported, 0, "{protocol:?}: nothing was acknowledged");
         assert_eq!(stats.otlp.failed + stats.otlp.dropped, persisted.len() as u64, "{protocol:?}: all accounted for");
     }
     Ok(())
