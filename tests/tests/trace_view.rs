@@ -327,26 +327,36 @@ async fn elements_are_independent_deep_linkable_and_unmount() -> anyhow::Result<
 }
 
 #[tokio::test]
-async fn axe_finds_no_violations_on_the_story_and_canvas_pages() -> anyhow::Result<()> {
+async fn axe_finds_no_violations_on_the_story_and_canvas_pages_light_and_dark() -> anyhow::Result<()> {
     let page = story_page().await?;
     let b = &page.browser;
     let result = async {
-        expect_names(b, SMALL, &ALL_SMALL).await?;
-        // Wait for the API-backed stories too: the error story settles on its error.
-        eventually("the error story", WAIT, || async {
-            Ok(b.js(TEXT, vec![json!("#story-error"), json!("[data-testid=trace-error]")]).await?.as_str().map(|_| ()))
-        })
-        .await?;
-        // Open a prompt so that the details' buttons and text blocks are checked too.
-        b.js(CLICK, vec![json!(SMALL), json!("[role=treeitem][data-span-id='0000000000000004']")]).await?;
-        let violations = b.axe_violations().await?;
-        assert!(violations.is_empty(), "story page: {violations:#?}");
+        let story_url = b.client.current_url().await?;
+        let canvas_url = story_url.join("/canvas.html")?;
+        // Both colour schemes: the dark one has its own colours, so its own contrast.
+        for scheme in ["light", "dark"] {
+            b.client.goto(story_url.as_str()).await?;
+            b.color_scheme(scheme).await?;
+            expect_names(b, SMALL, &ALL_SMALL).await?;
+            // Wait for the API-backed stories too: the error story settles on its error.
+            eventually("the error story", WAIT, || async {
+                Ok(b.js(TEXT, vec![json!("#story-error"), json!("[data-testid=trace-error]")])
+                    .await?
+                    .as_str()
+                    .map(|_| ()))
+            })
+            .await?;
+            // Open a prompt so that the details' buttons and text blocks are checked too.
+            b.js(CLICK, vec![json!(SMALL), json!("[role=treeitem][data-span-id='0000000000000004']")]).await?;
+            let violations = b.axe_violations().await?;
+            assert!(violations.is_empty(), "story page, {scheme}: {violations:#?}");
 
-        let canvas_url = b.client.current_url().await?.join("/canvas.html")?;
-        b.client.goto(canvas_url.as_str()).await?;
-        b.client.find(Locator::Id("tab-trace")).await?.click().await?;
-        let violations = b.axe_violations().await?;
-        assert!(violations.is_empty(), "canvas page: {violations:#?}");
+            b.client.goto(canvas_url.as_str()).await?;
+            b.color_scheme(scheme).await?;
+            b.client.find(Locator::Id("tab-trace")).await?.click().await?;
+            let violations = b.axe_violations().await?;
+            assert!(violations.is_empty(), "canvas page, {scheme}: {violations:#?}");
+        }
         anyhow::Ok(())
     }
     .await;
