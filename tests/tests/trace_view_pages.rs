@@ -39,9 +39,9 @@ const ROOT_DURATION: &str = "const row = document.querySelector('#under-test').s
     .querySelector('[role=treeitem][aria-level=\"1\"] .duration');
   return row ? row.textContent : null;";
 
-/// Trace page requests the page made: `[first pages, later pages]` (later ones carry a cursor).
+/// Requests for pages of the trace under test: `[first pages, later pages]` (later ones carry a cursor).
 const PAGE_REQUESTS: &str = "const pages = performance.getEntriesByType('resource').map((e) => e.name)
-    .filter((name) => name.includes('/trace?'));
+    .filter((name) => name.includes('/executions/exec-pages/trace?'));
   return [pages.filter((n) => !n.includes('cursor=')).length, pages.filter((n) => n.includes('cursor=')).length];";
 
 async fn text(b: &Browser, css: &str) -> anyhow::Result<Option<String>> {
@@ -69,7 +69,8 @@ fn long_workflow() -> Workflow {
 async fn a_failed_later_page_keeps_the_partial_trace_and_live_updates_survive_the_retry() -> anyhow::Result<()> {
     let service = TestService::start(Some(dist_dir()?)).await?;
     let b = Browser::start().await?;
-    let run = service.run(&long_workflow(), "exec-pages");
+    let workflow = long_workflow();
+    let run = service.run(&workflow, "exec-pages");
     let watch = async {
         b.client.goto(&service.url("/index.html")).await?;
         b.block_urls(&["*cursor=*"]).await?;
@@ -116,6 +117,7 @@ async fn a_failed_later_page_keeps_the_partial_trace_and_live_updates_survive_th
         assert_ne!(b.js(ROOT_DURATION, vec![]).await?, json!("running"));
 
         // Retry continues from the failed page; the whole trace keeps the update page 1 predates.
+        let before = b.js(PAGE_REQUESTS, vec![]).await?;
         b.block_urls(&[]).await?;
         let host = b.client.find(fantoccini::Locator::Css("#under-test")).await?.shadow_root().await?;
         host.find(fantoccini::Locator::Css("[data-testid=resume-load]")).await?.click().await?;
@@ -134,7 +136,8 @@ async fn a_failed_later_page_keeps_the_partial_trace_and_live_updates_survive_th
         assert_eq!(text(&b, "[data-testid=summary-status]").await?.as_deref(), Some("completed"));
         assert_eq!(text(&b, "[data-testid=live-state]").await?.as_deref(), Some("Complete"));
         let requests = b.js(PAGE_REQUESTS, vec![]).await?;
-        assert_eq!(requests[0], json!(1), "Retry does not start over from the first page: {requests}");
+        assert_eq!(requests[0], before[0], "Retry does not start over from the first page: {before} → {requests}");
+        assert!(requests[1].as_u64() > before[1].as_u64(), "Retry asked for the failed page again: {before} → {requests}");
         anyhow::Ok(())
     };
     let (ran, watched) = tokio::join!(run, watch);
