@@ -112,7 +112,8 @@ impl Browser {
     pub async fn cdp(&self, command: &str, params: serde_json::Value) -> anyhow::Result<serde_json::Value> {
         let session = self.client.session_id().await?.context("no WebDriver session")?;
         let url = format!("{}/session/{session}/goog/cdp/execute", self.driver_url);
-        let response = reqwest::Client::new().post(&url).json(&json!({ "cmd": command, "params": params })).send().await?;
+        let response =
+            reqwest::Client::new().post(&url).json(&json!({ "cmd": command, "params": params })).send().await?;
         let status = response.status();
         let body: serde_json::Value = response.json().await.with_context(|| format!("{command}: unreadable answer"))?;
         anyhow::ensure!(status.is_success(), "{command} failed ({status}): {body}");
@@ -129,10 +130,14 @@ impl Browser {
 
     /// Emulates the user's colour scheme preference (`"light"` or `"dark"`) for `prefers-color-scheme`.
     pub async fn color_scheme(&self, scheme: &str) -> anyhow::Result<()> {
-        self.cdp("Emulation.setEmulatedMedia", json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }))
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+        )
+        .await?;
+        let applied = self
+            .js("return matchMedia(`(prefers-color-scheme: ${arguments[0]})`).matches", vec![json!(scheme)])
             .await?;
-        let applied =
-            self.js("return matchMedia(`(prefers-color-scheme: ${arguments[0]})`).matches", vec![json!(scheme)]).await?;
         anyhow::ensure!(applied == json!(true), "prefers-color-scheme: {scheme} was not applied");
         Ok(())
     }

@@ -38,6 +38,12 @@ const ROW_NAMES: &str =
   .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
   .map((r) => [r.querySelector('.name').textContent, r.getAttribute('aria-selected')]);";
 
+/// The text of an element inside the shadow root of the story element `arguments[0]`, or null.
+const STORY_TEXT: &str = "const e = document.querySelector(arguments[0]).shadowRoot.querySelector(arguments[1]);
+  return e ? e.textContent : null;";
+/// The story page's small run, whose artifact does not exist on the API.
+const SMALL: &str = "#story-small";
+
 async fn text(b: &Browser, css: &str) -> anyhow::Result<Option<String>> {
     Ok(b.js(TEXT, vec![json!(css)]).await?.as_str().map(str::to_owned))
 }
@@ -93,7 +99,10 @@ const TOKEN_SHA256: &str = "2e1c5ed54b8427c5e98baa62610fe1acc04695f11fb508518432
 async fn download_artifact(b: &Browser, element: &str) -> anyhow::Result<String> {
     let host = b.client.find(fantoccini::Locator::Css(element)).await?.shadow_root().await?;
     let button = eventually("the artifact's download button", WAIT, || async {
-        Ok(host.find(fantoccini::Locator::Css("[data-testid=span-artifacts] [data-testid=artifact-download]")).await.ok())
+        Ok(host
+            .find(fantoccini::Locator::Css("[data-testid=span-artifacts] [data-testid=artifact-download]"))
+            .await
+            .ok())
     })
     .await?;
     button.click().await?;
@@ -236,4 +245,52 @@ async fn live_updates_merge_in_place_and_end_complete() -> anyhow::Result<()> {
     b.close().await?;
     ran?;
     watched
+}
+
+#[tokio::test]
+async fn a_failed_artifact_download_is_reported_not_linked() -> anyhow::Result<()> {
+    let service = TestService::start(Some(dist_dir()?)).await?;
+    let browser = Browser::start().await?;
+    let b = &browser;
+    let result = async {
+        b.client.goto(&service.url("/index.html")).await?;
+        eventually("the small story", WAIT, || async {
+            Ok(b.js(STORY_TEXT, vec![json!(SMALL), json!("[role=treeitem]")]).await?.as_str().map(|_| ()))
+        })
+        .await?;
+        b.js(
+            "window.downloads = [];
+             const el = document.querySelector('#story-small');
+             el.addEventListener('artifact-download', (e) => window.downloads.push(e.detail));
+             el.selectedSpanId = '0000000000000005';",
+            vec![],
+        )
+        .await?;
+        let host = b.client.find(fantoccini::Locator::Css(SMALL)).await?.shadow_root().await?;
+        let button = eventually("the artifact's download button", WAIT, || async {
+            Ok(host
+                .find(fantoccini::Locator::Css("[data-testid=span-artifacts] [data-testid=artifact-download]"))
+                .await
+                .ok())
+        })
+        .await?;
+        // A button that fetches (with the element's token), not a bare link the browser would follow without it.
+        assert_eq!(button.tag_name().await?, "button");
+        assert_eq!(button.attr("aria-label").await?.as_deref(), Some("Download summary.md"));
+        button.click().await?;
+        // The story's artifact does not exist on this API: the real 404 is shown where the user clicked.
+        let failure = eventually("the download failure", WAIT, || async {
+            Ok(b.js(STORY_TEXT, vec![json!(SMALL), json!("[data-testid=span-artifacts] [data-testid=artifact-error]")])
+                .await?
+                .as_str()
+                .map(str::to_owned))
+        })
+        .await?;
+        assert!(failure.starts_with("Download failed:") && failure.contains("HTTP 404"), "{failure}");
+        assert_eq!(b.js("return window.downloads", vec![]).await?, json!([]));
+        anyhow::Ok(())
+    }
+    .await;
+    browser.close().await?;
+    result
 }

@@ -88,12 +88,16 @@ async fn a_failed_later_page_keeps_the_partial_trace_and_live_updates_survive_th
         b.js(EMBED, vec![json!("exec-pages")]).await?;
 
         // The first page shows with the run still going; the second fails and says so, the rows staying.
-        let alert = eventually("the failed-page alert", WAIT, || async { text(&b, "[data-testid=partial-error]").await })
-            .await?;
+        let alert =
+            eventually("the failed-page alert", WAIT, || async { text(&b, "[data-testid=partial-error]").await })
+                .await?;
         assert!(alert.starts_with("Showing 500 of "), "{alert}");
         let role = b
-            .js("return document.querySelector('#under-test').shadowRoot.querySelector('[data-testid=partial-error]')
-                   .getAttribute('role')", vec![])
+            .js(
+                "return document.querySelector('#under-test').shadowRoot.querySelector('[data-testid=partial-error]')
+                   .getAttribute('role')",
+                vec![],
+            )
             .await?;
         assert_eq!(role, json!("alert"));
         assert_eq!(text(&b, "[data-testid=summary-status]").await?.as_deref(), Some("running"));
@@ -101,7 +105,8 @@ async fn a_failed_later_page_keeps_the_partial_trace_and_live_updates_survive_th
         assert!(text(&b, "[role=treeitem]").await?.is_some(), "the partial trace stays on screen");
         assert!(text(&b, "[data-testid=trace-error]").await?.is_none(), "no error view replaces it");
         let seen = b.js("return window.seen", vec![]).await?;
-        let errors: Vec<&Value> = seen.as_array().into_iter().flatten().filter(|e| e["name"] == "trace-error").collect();
+        let errors: Vec<&Value> =
+            seen.as_array().into_iter().flatten().filter(|e| e["name"] == "trace-error").collect();
         assert_eq!(errors.len(), 1, "the host hears of the failure once: {seen}");
         assert_eq!(errors[0]["detail"]["status"], json!(0), "a network failure has no HTTP status: {seen}");
         for scheme in ["light", "dark"] {
@@ -137,7 +142,10 @@ async fn a_failed_later_page_keeps_the_partial_trace_and_live_updates_survive_th
         assert_eq!(text(&b, "[data-testid=live-state]").await?.as_deref(), Some("Complete"));
         let requests = b.js(PAGE_REQUESTS, vec![]).await?;
         assert_eq!(requests[0], before[0], "Retry does not start over from the first page: {before} → {requests}");
-        assert!(requests[1].as_u64() > before[1].as_u64(), "Retry asked for the failed page again: {before} → {requests}");
+        assert!(
+            requests[1].as_u64() > before[1].as_u64(),
+            "Retry asked for the failed page again: {before} → {requests}"
+        );
         anyhow::Ok(())
     };
     let (ran, watched) = tokio::join!(run, watch);

@@ -21,7 +21,8 @@ pub fn use_trace_loader(host: Host, view: ViewState) {
     // The fetch in flight; a new source cancels it so that a slow old answer never replaces a newer one.
     let in_flight = use_hook(|| Rc::new(Cell::new(None::<Task>)));
     let stopped: Stopped = use_hook(Stopped::default);
-    let (in_flight_for_resume, stopped_for_resume, host_for_resume) = (in_flight.clone(), stopped.clone(), host.clone());
+    let (in_flight_for_resume, stopped_for_resume, host_for_resume) =
+        (in_flight.clone(), stopped.clone(), host.clone());
     use_effect(move || {
         let source = host.source.read().clone();
         let _retry = view.reload.read();

@@ -60,9 +60,14 @@ pub async fn load_trace(
 /// The pages after the first, from `rest.cursor`.
 pub async fn load_rest(host: Host, view: ViewState, stopped: Stopped, mut rest: PartialLoad) {
     loop {
-        let page =
-            fetch_trace_page(&rest.api_base, &rest.execution_id, MAX_PAGE_LIMIT, Some(&rest.cursor), rest.token.as_deref())
-                .await;
+        let page = fetch_trace_page(
+            &rest.api_base,
+            &rest.execution_id,
+            MAX_PAGE_LIMIT,
+            Some(&rest.cursor),
+            rest.token.as_deref(),
+        )
+        .await;
         let mut page = match page {
             Ok(page) => page,
             Err(error) => {

@@ -11,9 +11,9 @@ use wasm_bindgen::JsCast;
 use crate::browser::now_ms;
 use crate::events;
 use crate::host::{Host, try_set_changed};
+use crate::state::Load;
 use crate::state::ViewState;
 use crate::trace_data::{SharedTrace, TraceData};
-use crate::state::Load;
 use crate::tree_row::{RowFlags, TreeRow};
 use crate::visible::{SharedVisible, Visible};
 
