@@ -45,11 +45,25 @@ pub fn TreePane(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
     let end = (*first_row.read() + count + OVERSCAN).min(rows.len());
     let mut window: Vec<usize> = (start..end).collect();
     if tab_stop < rows.len() && !(start..end).contains(&tab_stop) {
-        window.push(tab_stop);
+        // In index order, so that the DOM order stays the visual order.
+        let at = if tab_stop < start { 0 } else { window.len() };
+        window.insert(at, tab_stop);
     }
     let current_match = view.match_at.read().and_then(|at| shown.matches.get(at).copied());
     let query: Rc<str> = Rc::from(view.query.read().as_str());
-    let ctx = RowContext { data, shown: shown.clone(), host, view, focus_request, typed };
+    let items: Vec<(&str, usize, RowFlags)> = window
+        .into_iter()
+        .map(|index| {
+            let node = rows[index].node;
+            let flags = RowFlags {
+                selected: Some(node) == selected,
+                tab_stop: index == tab_stop,
+                current_match: Some(node) == current_match,
+            };
+            (data.span(node).span_id.as_str(), index, flags)
+        })
+        .collect();
+    let ctx = RowContext { data: data.clone(), shown: shown.clone(), host, view, focus_request, typed };
     let height = rows.len() as f64 * ROW_HEIGHT;
     rsx! {
         div {
@@ -77,24 +91,16 @@ pub fn TreePane(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
                 role: "tree",
                 aria_label: "Spans",
                 style: "height: {height}px",
-                // Rows are components with comparable props: on scroll only the rows coming into view render.
-                for index in window {
-                    {
-                        let row = rows[index];
-                        let flags = RowFlags {
-                            selected: Some(row.node) == selected,
-                            tab_stop: index == tab_stop,
-                            current_match: Some(row.node) == current_match,
-                        };
-                        rsx! {
-                            TreeRow {
-                                key: "{ctx.data.span(row.node).span_id}",
-                                ctx: ctx.clone(),
-                                index,
-                                flags,
-                                query: query.clone(),
-                            }
-                        }
+                // Keyed at the top of the loop body (a key inside a block would key an inner node, and the
+                // unkeyed list would replace every row that shifts), so a scroll creates only the rows coming into
+                // view and removes those leaving; rows are components, so the others do not even render.
+                for (key , index , flags) in items {
+                    TreeRow {
+                        key: "{key}",
+                        ctx: ctx.clone(),
+                        index,
+                        flags,
+                        query: query.clone(),
                     }
                 }
             }
