@@ -44,9 +44,6 @@ pub fn TreeRow(ctx: RowContext, index: usize, flags: RowFlags, query: Rc<str>) -
     let status_text = status.as_str();
     let status_class = format!("badge status status-{}", status_text.to_ascii_lowercase());
     let top = index as f64 * ROW_HEIGHT;
-    // The indent as a plain length rather than a custom property: an inherited custom property that differs per row
-    // gives every element of the row a style of its own to compute.
-    let indent = 0.5 + row.depth as f64 * 1.1;
     let (on_click, on_toggle, on_key) = (ctx.clone(), ctx.clone(), ctx.clone());
     rsx! {
         div {
@@ -59,7 +56,7 @@ pub fn TreeRow(ctx: RowContext, index: usize, flags: RowFlags, query: Rc<str>) -
             aria_expanded: row.has_children.then_some(if row.expanded { "true" } else { "false" }),
             aria_selected: if flags.selected { "true" } else { "false" },
             tabindex: if flags.tab_stop { "0" } else { "-1" },
-            style: "top: {top}px; padding-inline-start: {indent:.1}rem",
+            style: "top: {top}px; --depth: {row.depth}",
             onclick: move |_| on_click.select(row.node, false),
             onkeydown: move |event| on_key.on_key(index, &event),
             span {
