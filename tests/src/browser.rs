@@ -17,6 +17,8 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 #[derive(Debug)]
 pub struct Browser {
     pub client: Client,
+    /// ChromeDriver's own URL, for the commands fantoccini does not wrap.
+    driver_url: String,
     driver: Child,
     _profile: TempDir,
 }
@@ -60,7 +62,7 @@ impl Browser {
         .await;
         let mut driver = driver;
         match client {
-            Ok(client) => Ok(Self { client, driver, _profile: profile }),
+            Ok(client) => Ok(Self { client, driver_url: url, driver, _profile: profile }),
             Err(e) => {
                 let _ = driver.kill();
                 Err(e)
@@ -102,6 +104,41 @@ impl Browser {
             .then(KeyAction::Down { value: key })
             .then(KeyAction::Up { value: key });
         self.client.perform_actions(actions).await?;
+        Ok(())
+    }
+
+    /// Sends a Chrome DevTools Protocol command to the page through ChromeDriver (`goog/cdp/execute`), for what
+    /// WebDriver cannot do: emulating `prefers-color-scheme`, failing requests at the network layer.
+    pub async fn cdp(&self, command: &str, params: serde_json::Value) -> anyhow::Result<serde_json::Value> {
+        let session = self.client.session_id().await?.context("no WebDriver session")?;
+        let url = format!("{}/session/{session}/goog/cdp/execute", self.driver_url);
+        let response =
+            reqwest::Client::new().post(&url).json(&json!({ "cmd": command, "params": params })).send().await?;
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.with_context(|| format!("{command}: unreadable answer"))?;
+        anyhow::ensure!(status.is_success(), "{command} failed ({status}): {body}");
+        Ok(body["value"].clone())
+    }
+
+    /// Requests whose URL matches one of `patterns` (`*` is a wildcard) fail as if the network dropped them; an
+    /// empty list lets everything through again.
+    pub async fn block_urls(&self, patterns: &[&str]) -> anyhow::Result<()> {
+        self.cdp("Network.enable", json!({})).await?;
+        self.cdp("Network.setBlockedURLs", json!({ "urls": patterns })).await?;
+        Ok(())
+    }
+
+    /// Emulates the user's colour scheme preference (`"light"` or `"dark"`) for `prefers-color-scheme`.
+    pub async fn color_scheme(&self, scheme: &str) -> anyhow::Result<()> {
+        self.cdp(
+            "Emulation.setEmulatedMedia",
+            json!({ "features": [{ "name": "prefers-color-scheme", "value": scheme }] }),
+        )
+        .await?;
+        let applied = self
+            .js("return matchMedia(`(prefers-color-scheme: ${arguments[0]})`).matches", vec![json!(scheme)])
+            .await?;
+        anyhow::ensure!(applied == json!(true), "prefers-color-scheme: {scheme} was not applied");
         Ok(())
     }
 

@@ -1,5 +1,5 @@
 //! The `<orcheo-trace-view>` element in headless Chromium, on the story page served by the real API: the APG tree
-//! keyboard walk, filters, search, copy, the element API (deep links, independence, unmount) and accessibility.
+//! keyboard walk, filters, search, copy, the element API (deep links, independence, unmount) and accessibility in both colour schemes.
 
 use std::time::Duration;
 
@@ -327,66 +327,41 @@ async fn elements_are_independent_deep_linkable_and_unmount() -> anyhow::Result<
 }
 
 #[tokio::test]
-async fn axe_finds_no_violations_on_the_story_and_canvas_pages() -> anyhow::Result<()> {
+async fn axe_finds_no_violations_on_the_story_and_canvas_pages_light_and_dark() -> anyhow::Result<()> {
     let page = story_page().await?;
     let b = &page.browser;
     let result = async {
-        expect_names(b, SMALL, &ALL_SMALL).await?;
-        // Wait for the API-backed stories too: the error story settles on its error.
-        eventually("the error story", WAIT, || async {
-            Ok(b.js(TEXT, vec![json!("#story-error"), json!("[data-testid=trace-error]")]).await?.as_str().map(|_| ()))
-        })
-        .await?;
-        // Open a prompt so that the details' buttons and text blocks are checked too.
-        b.js(CLICK, vec![json!(SMALL), json!("[role=treeitem][data-span-id='0000000000000004']")]).await?;
-        let violations = b.axe_violations().await?;
-        assert!(violations.is_empty(), "story page: {violations:#?}");
+        let story_url = b.client.current_url().await?;
+        let canvas_url = story_url.join("/canvas.html")?;
+        // Both colour schemes: the dark one has its own colours, so its own contrast.
+        let mut backgrounds = Vec::new();
+        for scheme in ["light", "dark"] {
+            b.client.goto(story_url.as_str()).await?;
+            b.color_scheme(scheme).await?;
+            expect_names(b, SMALL, &ALL_SMALL).await?;
+            // Wait for the API-backed stories too: the error story settles on its error.
+            eventually("the error story", WAIT, || async {
+                Ok(b.js(TEXT, vec![json!("#story-error"), json!("[data-testid=trace-error]")])
+                    .await?
+                    .as_str()
+                    .map(|_| ()))
+            })
+            .await?;
+            // Open a prompt so that the details' buttons and text blocks are checked too.
+            b.js(CLICK, vec![json!(SMALL), json!("[role=treeitem][data-span-id='0000000000000004']")]).await?;
+            let violations = b.axe_violations().await?;
+            assert!(violations.is_empty(), "story page, {scheme}: {violations:#?}");
+            let background = "return getComputedStyle(document.querySelector(arguments[0]).shadowRoot
+                .querySelector('.trace-view')).backgroundColor";
+            backgrounds.push(b.js(background, vec![json!(SMALL)]).await?);
 
-        let canvas_url = b.client.current_url().await?.join("/canvas.html")?;
-        b.client.goto(canvas_url.as_str()).await?;
-        b.client.find(Locator::Id("tab-trace")).await?.click().await?;
-        let violations = b.axe_violations().await?;
-        assert!(violations.is_empty(), "canvas page: {violations:#?}");
-        anyhow::Ok(())
-    }
-    .await;
-    page.browser.close().await?;
-    result
-}
-
-#[tokio::test]
-async fn a_failed_artifact_download_is_reported_not_linked() -> anyhow::Result<()> {
-    let page = story_page().await?;
-    let b = &page.browser;
-    let result = async {
-        expect_names(b, SMALL, &ALL_SMALL).await?;
-        b.js(
-            "window.downloads = [];
-             const el = document.querySelector('#story-small');
-             el.addEventListener('artifact-download', (e) => window.downloads.push(e.detail));
-             el.selectedSpanId = '0000000000000005';",
-            vec![],
-        )
-        .await?;
-        let host = b.client.find(Locator::Css(SMALL)).await?.shadow_root().await?;
-        let button = eventually("the artifact's download button", WAIT, || async {
-            Ok(host.find(Locator::Css("[data-testid=span-artifacts] [data-testid=artifact-download]")).await.ok())
-        })
-        .await?;
-        // A button that fetches (with the element's token), not a bare link the browser would follow without it.
-        assert_eq!(button.tag_name().await?, "button");
-        assert_eq!(button.attr("aria-label").await?.as_deref(), Some("Download summary.md"));
-        button.click().await?;
-        // The story's artifact does not exist on this API: the real 404 is shown where the user clicked.
-        let failure = eventually("the download failure", WAIT, || async {
-            Ok(b.js(TEXT, vec![json!(SMALL), json!("[data-testid=span-artifacts] [data-testid=artifact-error]")])
-                .await?
-                .as_str()
-                .map(str::to_owned))
-        })
-        .await?;
-        assert!(failure.starts_with("Download failed:") && failure.contains("HTTP 404"), "{failure}");
-        assert_eq!(b.js("return window.downloads", vec![]).await?, json!([]));
+            b.client.goto(canvas_url.as_str()).await?;
+            b.color_scheme(scheme).await?;
+            b.client.find(Locator::Id("tab-trace")).await?.click().await?;
+            let violations = b.axe_violations().await?;
+            assert!(violations.is_empty(), "canvas page, {scheme}: {violations:#?}");
+        }
+        assert_ne!(backgrounds[0], backgrounds[1], "the element follows the colour scheme");
         anyhow::Ok(())
     }
     .await;

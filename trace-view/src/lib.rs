@@ -7,7 +7,8 @@
 //! - `app`: the root component: layout, stylesheet, and which state (empty, loading, error, trace) shows.
 //! - `state`: the app's own signals (load, collapsed spans, filters, search, live state, page progress);
 //!   `notices`: empty, loading and error views.
-//! - `loader`: loads the trace whenever the source changes, page by page from the API or from a trace set directly.
+//! - `loader`: loads the trace whenever the source changes, from the API or from a trace set directly;
+//!   `pages`: the page-by-page load of a large trace, resumable after a failed page.
 //! - `live`: the WebSocket subscription that merges updates into the shown trace.
 //! - `fetch`: the trace page and artifact clients; `browser`: clipboard, file saving, clock.
 //! - `trace_data`: a loaded trace with its span tree, lookups and metrics; `visible`: the rows to show.
@@ -26,6 +27,7 @@ mod loader;
 mod model_text;
 mod mount;
 mod notices;
+mod pages;
 mod state;
 mod summary;
 mod toolbar;

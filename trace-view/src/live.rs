@@ -93,6 +93,15 @@ fn apply_pending(view: ViewState, pending: &Pending, socket: &Rc<RefCell<Option<
     if updates.is_empty() {
         return;
     }
+    // A trace still loading its later pages will be replaced by the whole one: it gets these updates again then.
+    let mut held = view.held;
+    if let Ok(mut held) = held.try_write()
+        && let Some(held) = held.as_mut()
+    {
+        for (spans, done) in &updates {
+            held.hold(spans, *done);
+        }
+    }
     let mut trace = (*data.trace).clone();
     let mut changed = false;
     let mut complete = false;

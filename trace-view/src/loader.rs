@@ -1,31 +1,38 @@
 //! Loads the trace whenever the host changes the source (or the token, or Retry is pressed), and reports the
-//! outcome to the host page. A large trace shows its first page at once while the rest arrives.
+//! outcome to the host page. A large trace shows its first page at once while the rest arrives (`pages`).
 
 use std::cell::Cell;
 use std::rc::Rc;
 
 use dioxus::core::Task;
 use dioxus::prelude::*;
-use trace_model::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, TraceResponse};
+use trace_model::TraceResponse;
 
 use crate::browser::sleep_ms;
 use crate::events;
-use crate::fetch::{LoadError, fetch_trace_page, next_cursor};
+use crate::fetch::LoadError;
 use crate::host::{Host, Source, try_set};
-use crate::state::{Load, Progress, ViewState};
+use crate::pages::{Stopped, load_rest, load_trace};
+use crate::state::{Load, ViewState};
 use crate::trace_data::TraceData;
 
 pub fn use_trace_loader(host: Host, view: ViewState) {
-    let host_root = host.root.clone();
+    let (host_root, stall_root) = (host.root.clone(), host.root.clone());
     // The fetch in flight; a new source cancels it so that a slow old answer never replaces a newer one.
     let in_flight = use_hook(|| Rc::new(Cell::new(None::<Task>)));
+    let stopped: Stopped = use_hook(Stopped::default);
+    let (in_flight_for_resume, stopped_for_resume, host_for_resume) =
+        (in_flight.clone(), stopped.clone(), host.clone());
     use_effect(move || {
         let source = host.source.read().clone();
         let _retry = view.reload.read();
         if let Some(task) = in_flight.take() {
             task.cancel();
         }
+        stopped.borrow_mut().take();
         try_set(view.progress, None);
+        try_set(view.stalled, None);
+        try_set(view.held, None);
         match source {
             Source::None => try_set(view.load, Load::Idle),
             Source::Pending => try_set(view.load, Load::Loading),
@@ -34,16 +41,18 @@ pub fn use_trace_loader(host: Host, view: ViewState) {
             Source::Execution { execution_id, api_base } => {
                 let token = host.token.read().clone();
                 try_set(view.load, Load::Loading);
-                let host = host.clone();
-                let task = spawn(async move {
-                    if let Err(error) = load_pages(&host, view, &api_base, &execution_id, token.as_deref()).await {
-                        try_set(view.progress, None);
-                        try_set(view.load, Load::Failed(error));
-                    }
-                });
+                let task = spawn(load_trace(host.clone(), view, stopped.clone(), api_base, execution_id, token));
                 in_flight.set(Some(task));
             }
         }
+    });
+    // Retry after a later page failed: continue from that page, the partial trace staying on screen.
+    use_effect(move || {
+        let _resume = view.resume.read();
+        let Some(rest) = stopped_for_resume.borrow_mut().take() else { return };
+        try_set(view.stalled, None);
+        let task = spawn(load_rest(host_for_resume.clone(), view, stopped_for_resume.clone(), rest));
+        in_flight_for_resume.set(Some(task));
     });
     // Effects run after the DOM is patched, so listeners of these events already find the new content. Only a
     // complete trace is announced: later pages would announce it again.
@@ -58,48 +67,12 @@ pub fn use_trace_loader(host: Host, view: ViewState) {
             Load::Ready(_) | Load::Idle | Load::Loading => {}
         }
     });
-}
-
-/// The first page (small, so that it shows fast), then the rest in large pages; the whole trace replaces the first
-/// page once it has arrived.
-async fn load_pages(
-    host: &Host,
-    view: ViewState,
-    api_base: &str,
-    execution_id: &str,
-    token: Option<&str>,
-) -> Result<(), LoadError> {
-    let mut first = fetch_trace_page(api_base, execution_id, DEFAULT_PAGE_LIMIT, None, token).await?;
-    let Some(mut cursor) = next_cursor(&mut first, None) else {
-        show(host, view, Rc::new(first));
-        return Ok(());
-    };
-    let mut spans = first.spans.clone();
-    let total = first.page_info.total_spans;
-    try_set(view.progress, Some(Progress { loaded: spans.len(), total }));
-    // A deep link may name a span of a later page: keep the host's selection until the whole trace is in.
-    if host.selected.try_peek().is_ok_and(|id| id.is_some()) {
-        try_set(view.load, Load::Ready(Rc::new(TraceData::new(Rc::new(first)))));
-    } else {
-        show(host, view, Rc::new(first));
-    }
-    loop {
-        let mut page = fetch_trace_page(api_base, execution_id, MAX_PAGE_LIMIT, Some(&cursor), token).await?;
-        let next = next_cursor(&mut page, Some(&cursor));
-        spans.append(&mut page.spans);
-        match next {
-            Some(next) => {
-                try_set(view.progress, Some(Progress { loaded: spans.len(), total }));
-                cursor = next;
-            }
-            None => {
-                page.spans = spans;
-                show(host, view, Rc::new(page));
-                try_set(view.progress, None);
-                return Ok(());
-            }
+    // A later page that failed is an error for the host too, once per failure.
+    use_effect(move || {
+        if let Some(error) = &*view.stalled.read() {
+            events::trace_error(&stall_root, error.status, &error.detail);
         }
-    }
+    });
 }
 
 pub fn show(host: &Host, view: ViewState, trace: Rc<TraceResponse>) {

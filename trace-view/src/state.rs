@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use dioxus::prelude::*;
 use trace_model::filter::SpanFilter;
+use trace_model::merge::HeldUpdates;
 
 use crate::fetch::LoadError;
 use crate::trace_data::TraceData;
@@ -52,8 +53,15 @@ pub struct ViewState {
     /// The current match: an index into the ordered matches.
     pub match_at: Signal<Option<usize>>,
     pub live: Signal<LiveState>,
-    /// `Some` while later pages of a large trace are loading.
+    /// `Some` while later pages of a large trace are loading (or stopped at a failed page).
     pub progress: Signal<Option<Progress>>,
+    /// Live updates merged into a partial trace, kept for the whole trace that replaces it; `Some` while later
+    /// pages are loading.
+    pub held: Signal<Option<HeldUpdates>>,
+    /// A later page failed: the partial trace stays on screen with this error.
+    pub stalled: Signal<Option<LoadError>>,
+    /// Bumped by the Retry of a failed later page to continue from it.
+    pub resume: Signal<u32>,
 }
 
 impl ViewState {
@@ -68,6 +76,9 @@ impl ViewState {
             match_at: Signal::new(None),
             live: Signal::new(LiveState::Off),
             progress: Signal::new(None),
+            held: Signal::new(None),
+            stalled: Signal::new(None),
+            resume: Signal::new(0),
         }
     }
 }

@@ -4,6 +4,7 @@
 use dioxus::prelude::*;
 
 use crate::artifacts::ArtifactList;
+use crate::notices::PartialNotice;
 use crate::state::{LiveState, ViewState};
 use crate::trace_data::SharedTrace;
 use trace_model::display::{count, duration_ms};
@@ -18,6 +19,7 @@ pub fn Summary(trace: SharedTrace) -> Element {
     let duration = metrics.duration_ms.map_or_else(|| "—".to_owned(), duration_ms);
     let models = metrics.models.iter().map(|m| format!("{} ×{}", m.model, m.calls)).collect::<Vec<_>>().join(", ");
     let progress = *view.progress.read();
+    let stalled = view.stalled.read().clone();
     rsx! {
         div {
             role: "group",
@@ -62,7 +64,9 @@ pub fn Summary(trace: SharedTrace) -> Element {
                     }
                 }
             }
-            if let Some(progress) = progress {
+            if let (Some(error), Some(progress)) = (stalled, progress) {
+                PartialNotice { error, progress }
+            } else if let Some(progress) = progress {
                 p { class: "muted", role: "status", "data-testid": "load-progress",
                     "Loading spans: {count(progress.loaded as u64)} of {count(progress.total)}…"
                 }

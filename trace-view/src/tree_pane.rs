@@ -11,9 +11,10 @@ use wasm_bindgen::JsCast;
 use crate::browser::now_ms;
 use crate::events;
 use crate::host::{Host, try_set_changed};
+use crate::state::Load;
 use crate::state::ViewState;
 use crate::trace_data::{SharedTrace, TraceData};
-use crate::tree_row::{RowFlags, tree_row};
+use crate::tree_row::{RowFlags, TreeRow};
 use crate::visible::{SharedVisible, Visible};
 
 /// Row height in CSS pixels; `.row` in the stylesheet has the same.
@@ -34,21 +35,35 @@ pub fn TreePane(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
     use_selected_in_view(host.clone(), trace.clone(), visible);
     use_reveal_selected(host.selected, view);
 
+    let tab_stop = use_tab_stop(host.selected, view, visible);
     let (data, shown) = (trace.0, visible.read().0.clone());
     let rows = &shown.rows;
     let selected = host.selected.read().as_deref().and_then(|id| data.node_of(id));
-    // The one row reachable with Tab: the selected one when visible, else the first.
-    let tab_stop = rows.iter().position(|row| Some(row.node) == selected).unwrap_or(0);
+    let tab_stop = *tab_stop.read();
     let count = (*viewport.read() / ROW_HEIGHT).ceil() as usize;
     let start = first_row.read().saturating_sub(OVERSCAN).min(rows.len());
     let end = (*first_row.read() + count + OVERSCAN).min(rows.len());
     let mut window: Vec<usize> = (start..end).collect();
     if tab_stop < rows.len() && !(start..end).contains(&tab_stop) {
-        window.push(tab_stop);
+        // In index order, so that the DOM order stays the visual order.
+        let at = if tab_stop < start { 0 } else { window.len() };
+        window.insert(at, tab_stop);
     }
     let current_match = view.match_at.read().and_then(|at| shown.matches.get(at).copied());
-    let query = view.query.read().clone();
-    let ctx = RowContext { data, shown: shown.clone(), host, view, focus_request, typed };
+    let query: Rc<str> = Rc::from(view.query.read().as_str());
+    let items: Vec<(&str, usize, RowFlags)> = window
+        .into_iter()
+        .map(|index| {
+            let node = rows[index].node;
+            let flags = RowFlags {
+                selected: Some(node) == selected,
+                tab_stop: index == tab_stop,
+                current_match: Some(node) == current_match,
+            };
+            (data.span(node).span_id.as_str(), index, flags)
+        })
+        .collect();
+    let ctx = RowContext { data: data.clone(), shown: shown.clone(), host, view, focus_request, typed };
     let height = rows.len() as f64 * ROW_HEIGHT;
     rsx! {
         div {
@@ -76,15 +91,16 @@ pub fn TreePane(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
                 role: "tree",
                 aria_label: "Spans",
                 style: "height: {height}px",
-                for index in window {
-                    {
-                        let row = rows[index];
-                        let flags = RowFlags {
-                            selected: Some(row.node) == selected,
-                            tab_stop: index == tab_stop,
-                            current_match: Some(row.node) == current_match,
-                        };
-                        tree_row(&ctx, index, flags, &query)
+                // Keyed at the top of the loop body (a key inside a block would key an inner node, and the
+                // unkeyed list would replace every row that shifts), so a scroll creates only the rows coming into
+                // view and removes those leaving; rows are components, so the others do not even render.
+                for (key , index , flags) in items {
+                    TreeRow {
+                        key: "{key}",
+                        ctx: ctx.clone(),
+                        index,
+                        flags,
+                        query: query.clone(),
                     }
                 }
             }
@@ -102,6 +118,13 @@ pub struct RowContext {
     /// The row that should get DOM focus once rendered (keyboard moves).
     focus_request: Signal<Option<String>>,
     typed: Rc<RefCell<TypeAhead>>,
+}
+
+/// The same pane's context over the same trace and rows: rows whose other props are unchanged need no render.
+impl PartialEq for RowContext {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.data, &other.data) && Rc::ptr_eq(&self.shown, &other.shown)
+    }
 }
 
 impl RowContext {
@@ -175,13 +198,26 @@ fn tree_key(key: &Key) -> Option<TreeKey> {
     })
 }
 
+/// The one row reachable with Tab: the selected one when shown, else the first. Finding it scans the rows, so it is
+/// a memo of the selection and the rows, off the scroll path.
+fn use_tab_stop(selected: Signal<Option<String>>, view: ViewState, visible: Memo<SharedVisible>) -> Memo<usize> {
+    use_memo(move || {
+        let shown = visible.read().0.clone();
+        let selected = selected.read();
+        let load = view.load.peek();
+        let Load::Ready(data) = &*load else { return 0 };
+        let node = selected.as_deref().and_then(|id| data.node_of(id));
+        shown.rows.iter().position(|row| Some(row.node) == node).unwrap_or(0)
+    })
+}
+
 /// When the host selects a span inside a collapsed subtree, expands its ancestors so that its row shows.
 fn use_reveal_selected(selected: Signal<Option<String>>, view: ViewState) {
     use_effect(move || {
         let Some(span_id) = selected.read().clone() else { return };
         let hidden: Vec<String> = {
             let (load, collapsed) = (view.load.peek(), view.collapsed.peek());
-            let crate::state::Load::Ready(data) = &*load else { return };
+            let Load::Ready(data) = &*load else { return };
             let mut node = data.node_of(&span_id);
             let mut hidden = Vec::new();
             while let Some(parent) = node.and_then(|n| data.tree.nodes[n].parent) {

@@ -1,6 +1,8 @@
 //! One row of the span tree: toggle, name (with search highlights), kind and status badges, duration and the
 //! span's bar on the trace's time axis.
 
+use std::rc::Rc;
+
 use dioxus::prelude::*;
 use trace_model::StatusCode;
 use trace_model::search::highlight;
@@ -8,14 +10,15 @@ use trace_model::search::highlight;
 use crate::tree_pane::{ROW_HEIGHT, RowContext};
 use trace_model::display::{kind_label, span_duration};
 
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RowFlags {
     pub selected: bool,
     pub tab_stop: bool,
     pub current_match: bool,
 }
 
-pub fn tree_row(ctx: &RowContext, index: usize, flags: RowFlags, query: &str) -> Element {
+#[component]
+pub fn TreeRow(ctx: RowContext, index: usize, flags: RowFlags, query: Rc<str>) -> Element {
     let row = ctx.shown.rows[index];
     let span = ctx.data.span(row.node);
     let kind = ctx.data.kind(row.node);
@@ -44,7 +47,6 @@ pub fn tree_row(ctx: &RowContext, index: usize, flags: RowFlags, query: &str) ->
     let (on_click, on_toggle, on_key) = (ctx.clone(), ctx.clone(), ctx.clone());
     rsx! {
         div {
-            key: "{span.span_id}",
             class,
             role: "treeitem",
             "data-span-id": "{span.span_id}",
@@ -68,7 +70,7 @@ pub fn tree_row(ctx: &RowContext, index: usize, flags: RowFlags, query: &str) ->
                 },
                 "{toggle}"
             }
-            span { class: "name", {name_with_marks(&span.name, query)} }
+            span { class: "name", {name_with_marks(&span.name, &query)} }
             span { class: "badge kind kind-{kind.as_str()}", "{kind_label(kind)}" }
             span { class: status_class, "{status_text}" }
             span { class: "duration", "{span_duration(span)}" }

@@ -1,6 +1,8 @@
 //! `cargo xtask bench-view`: the trace view in headless Chromium on synthetic traces of 1k, 10k and 100k spans.
 //! Measures, with `performance.now()` in the page: data to first rows, the "errors only" filter and a search (each
-//! from the input to the patched DOM), frame times while scrolling, and memory. Prints a Markdown table for
+//! from the input to the patched DOM), frame times while scrolling with the view's share of each (scroll event to
+//! patched DOM), Chromium's main-thread time per scroll frame (script, style, layout: `Performance.getMetrics`) and
+//! the elements each scroll frame adds, and memory. Prints a Markdown table for
 //! docs/benchmarks.md; nothing here passes or fails on a number.
 
 use std::net::{TcpListener, TcpStream};
@@ -77,7 +79,34 @@ const n = arguments[0];
     previous = now;
   }
   idle.sort((a, b) => a - b);
+  window.benchView = { n, firstRows, rowsInDom, filter, search: searchMs, idleP50: idle[30], frame, el, glue, json };
+  return { ready: true };
+})().then(done, (e) => done({ error: String(e && e.stack || e) }));
+"#;
+
+/// The scroll part of the measurement, on the view [`MEASURE`] left in `window.benchView`: 120 frames, each
+/// scrolling the list by 280 px, with the view's share of each frame and the elements each frame adds.
+const SCROLL: &str = r#"
+const done = arguments[arguments.length - 1];
+(async () => {
+  const { n, firstRows, rowsInDom, filter, search: searchMs, idleP50, frame, el, glue } = window.benchView;
+  const root = () => el.shadowRoot;
+  const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r(performance.now())));
   const scroller = root().querySelector('.tree-scroll');
+  // Where a scroll frame goes: the view's share is from the scroll event (seen first, capturing on the shadow
+  // root) to its DOM patch (the mutation observer's callback); the rest is the browser's style, layout and paint.
+  let scrolledAt = null;
+  const patch = [];
+  const onScroll = () => { scrolledAt = performance.now(); };
+  root().addEventListener('scroll', onScroll, { capture: true });
+  let added = 0;
+  const patched = new MutationObserver((records) => {
+    if (scrolledAt !== null) { patch.push(performance.now() - scrolledAt); scrolledAt = null; }
+    for (const record of records) {
+      for (const node of record.addedNodes) if (node.nodeType === 1) added += 1 + node.querySelectorAll('*').length;
+    }
+  });
+  patched.observe(root(), { subtree: true, childList: true, attributes: true, characterData: true });
   const frames = [];
   let last = await nextFrame();
   for (let i = 0; i < 120; i++) {
@@ -86,12 +115,18 @@ const n = arguments[0];
     frames.push(now - last);
     last = now;
   }
+  patched.disconnect();
+  root().removeEventListener('scroll', onScroll, { capture: true });
   frames.sort((a, b) => a - b);
-  const pick = (q) => frames[Math.min(frames.length - 1, Math.floor(q * frames.length))];
+  patch.sort((a, b) => a - b);
+  const quantile = (list, q) => list.length ? list[Math.min(list.length - 1, Math.floor(q * list.length))] : null;
+  const pick = (q) => quantile(frames, q);
   const memory = { js: performance.memory ? performance.memory.usedJSHeapSize : null, wasm: glue.wasm_memory_bytes() };
   frame.remove();
+  delete window.benchView;
   return { n, firstRows, rowsInDom, filter, search: searchMs, frameP50: pick(0.5), frameP95: pick(0.95),
-           frameMax: frames[frames.length - 1], idleP50: idle[30], memory };
+           frameMax: frames[frames.length - 1], patchP50: quantile(patch, 0.5), patchP95: quantile(patch, 0.95),
+           patches: patch.length, idleP50, addedPerFrame: added / frames.length, memory };
 })().then(done, (e) => done({ error: String(e && e.stack || e) }));
 "#;
 
@@ -119,14 +154,16 @@ pub fn bench_view(root: &Path) -> anyhow::Result<()> {
     let results = results?;
     println!(
         "\n| spans | data → first rows | rows in DOM | filter (errors only) | search | scroll frame p50 / p95 / max | \
-         idle frame p50 | JS heap | wasm memory |"
+         scroll event → DOM patched p50 / p95 | per scroll frame: script / style / layout / all tasks | \
+         elements added per scroll frame | idle frame p50 | JS heap | wasm memory |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &results {
         let ms = |key: &str| r[key].as_f64().map_or("—".to_owned(), |v| format!("{v:.1} ms"));
+        let main = |key: &str| r["mainThread"][key].as_f64().map_or("—".to_owned(), |v| format!("{v:.1} ms"));
         let mb = |v: &Value| v.as_f64().map_or("—".to_owned(), |v| format!("{:.1} MB", v / 1_048_576.0));
         println!(
-            "| {} | {} | {} | {} | {} | {} / {} / {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} / {} / {} | {} / {} | {} / {} / {} / {} | {} | {} | {} | {} |",
             r["n"],
             ms("firstRows"),
             r["rowsInDom"],
@@ -135,6 +172,13 @@ pub fn bench_view(root: &Path) -> anyhow::Result<()> {
             ms("frameP50"),
             ms("frameP95"),
             ms("frameMax"),
+            ms("patchP50"),
+            ms("patchP95"),
+            main("script"),
+            main("style"),
+            main("layout"),
+            main("task"),
+            r["addedPerFrame"].as_f64().map_or("—".to_owned(), |v| format!("{v:.0}")),
             ms("idleP50"),
             mb(&r["memory"]["js"]),
             mb(&r["memory"]["wasm"]),
@@ -178,11 +222,28 @@ async fn measure(url: &str) -> anyhow::Result<Vec<Value>> {
         // The story page renders its own stories first; let it settle.
         tokio::time::sleep(Duration::from_secs(3)).await;
         let mut results = Vec::new();
+        let session = client.session_id().await?.context("no WebDriver session")?;
+        let cdp = |command: &str, params: Value| cdp(port, &session, command, &params);
+        cdp("Performance.enable", json!({}))?;
         for n in SIZES {
-            let result = client.execute_async(MEASURE, vec![json!(n)]).await?;
-            if let Some(error) = result.get("error") {
+            let ready = client.execute_async(MEASURE, vec![json!(n)]).await?;
+            if let Some(error) = ready.get("error") {
                 bail!("measuring {n} spans: {error}");
             }
+            // Chromium's own counters around the scroll frames: where their main-thread time goes.
+            let before = cdp("Performance.getMetrics", json!({}))?;
+            let mut result = client.execute_async(SCROLL, vec![]).await?;
+            let after = cdp("Performance.getMetrics", json!({}))?;
+            if let Some(error) = result.get("error") {
+                bail!("scrolling {n} spans: {error}");
+            }
+            let per_frame = |name: &str| (metric(&after, name) - metric(&before, name)) * 1000.0 / 120.0;
+            result["mainThread"] = json!({
+                "task": per_frame("TaskDuration"),
+                "script": per_frame("ScriptDuration"),
+                "style": per_frame("RecalcStyleDuration"),
+                "layout": per_frame("LayoutDuration"),
+            });
             println!("{n} spans: {result}");
             results.push(result);
         }
@@ -193,6 +254,48 @@ async fn measure(url: &str) -> anyhow::Result<Vec<Value>> {
     drop(driver);
     let _ = std::fs::remove_dir_all(&profile);
     outcome
+}
+
+/// A Chrome DevTools Protocol command through ChromeDriver's `goog/cdp/execute` (fantoccini has no call for it):
+/// one HTTP/1.1 request on loopback.
+fn cdp(port: u16, session: &str, command: &str, params: &Value) -> anyhow::Result<Value> {
+    use std::io::{Read, Write};
+    let body = json!({ "cmd": command, "params": params }).to_string();
+    let mut stream = TcpStream::connect(("127.0.0.1", port))?;
+    write!(
+        stream,
+        "POST /session/{session}/goog/cdp/execute HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    // Read the head, then exactly Content-Length bytes: ChromeDriver may keep the connection open.
+    let mut answer = Vec::new();
+    let mut byte = [0u8; 1];
+    while !answer.ends_with(b"\r\n\r\n") {
+        if stream.read(&mut byte)? == 0 {
+            bail!("{command}: ChromeDriver closed the connection");
+        }
+        answer.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&answer).into_owned();
+    let length = head
+        .lines()
+        .find_map(|line| line.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>()))
+        .context("ChromeDriver's answer has no Content-Length")??;
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body)?;
+    let body = String::from_utf8_lossy(&body);
+    if !head.starts_with("HTTP/1.1 200") {
+        bail!("{command}: {head}: {body}");
+    }
+    let value: Value = serde_json::from_str(&body).with_context(|| format!("{command}: {body}"))?;
+    Ok(value["value"].clone())
+}
+
+/// A counter of `Performance.getMetrics` (seconds for the durations).
+fn metric(metrics: &Value, name: &str) -> f64 {
+    let all = metrics["metrics"].as_array().map(Vec::as_slice).unwrap_or_default();
+    all.iter().find(|m| m["name"] == name).and_then(|m| m["value"].as_f64()).unwrap_or(0.0)
 }
 
 async fn connect(caps: serde_json::Map<String, Value>, url: &str) -> anyhow::Result<Client> {

@@ -14,7 +14,7 @@
 //! - [`keyboard`]: the WAI-ARIA tree view keyboard model, type-ahead included.
 //! - [`timeline`]: the trace's time axis and each span's bar on it.
 //! - [`metrics`]: the summary totals (duration, tokens, errors, artifacts, models).
-//! - [`merge`]: live updates merged into a loaded trace.
+//! - [`merge`]: live updates merged into a loaded trace, and held while a trace is still loading.
 
 pub mod conventions;
 pub mod display;

@@ -87,6 +87,36 @@ pub fn apply_update(trace: &mut TraceResponse, updates: Vec<Span>, complete: boo
     outcome
 }
 
+/// Live updates that arrived while a trace was still loading page by page. The pages were read before (or while)
+/// the updates happened, so the whole trace assembled from them is older than the updates: they are applied again
+/// once it replaces the partial one. One copy per span is kept, the newest (by the same rule as [`merge_spans`]:
+/// an ended copy is never replaced by an open one).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HeldUpdates {
+    spans: Vec<Span>,
+    complete: bool,
+}
+
+impl HeldUpdates {
+    pub fn hold(&mut self, updates: &[Span], complete: bool) {
+        merge_spans(&mut self.spans, updates.to_vec());
+        self.complete |= complete;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty() && !self.complete
+    }
+
+    /// Applies the held updates to `trace` (the whole trace from its pages), as one `trace:update` message.
+    /// Nothing held leaves the trace exactly as its pages gave it.
+    pub fn apply_to(self, trace: &mut TraceResponse) -> MergeOutcome {
+        if self.is_empty() {
+            return MergeOutcome::default();
+        }
+        apply_update(trace, self.spans, self.complete)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +155,37 @@ mod tests {
         assert!(spans[0].end_time.is_some(), "an open copy never replaces the ended span");
         let outcome = merge_spans(&mut spans, vec![span("n", None, 1), span("n", None, 1)]);
         assert_eq!((outcome.added, spans.len()), (1, 2), "an id repeated within one message is added once");
+    }
+
+    #[test]
+    fn held_updates_survive_the_whole_trace_replacing_its_first_page() {
+        // Page 1 was read while the root and `a` were open; updates then ended both, added `late` and completed
+        // the run; page 2 (read later) already has `b` ended, and an update with an older, open copy of it.
+        let page_1 = vec![span("root", None, 0), span("a", Some("root"), 1)];
+        let page_2 = vec![ended(span("b", Some("root"), 2))];
+        let mut held = HeldUpdates::default();
+        held.hold(&[span("late", Some("root"), 3), span("b", Some("root"), 2)], false);
+        held.hold(&[ended(span("a", Some("root"), 1))], false);
+        held.hold(&[ended(span("late", Some("root"), 3)), span("a", Some("root"), 1)], false);
+        held.hold(&[ended(span("root", None, 0))], true);
+        assert!(!held.is_empty());
+
+        let mut whole = trace([page_1, page_2].concat());
+        let outcome = held.apply_to(&mut whole);
+        let ids: Vec<_> = whole.spans.iter().map(|s| (s.span_id.as_str(), s.end_time.is_some())).collect();
+        assert_eq!(ids, [("root", true), ("a", true), ("b", true), ("late", true)], "the newest copy of each span");
+        assert_eq!(outcome, MergeOutcome { added: 1, changed: 2 });
+        assert_eq!((whole.execution.status, whole.execution.span_count), (ExecutionStatus::Completed, 4));
+    }
+
+    #[test]
+    fn nothing_held_changes_nothing() {
+        let held = HeldUpdates::default();
+        assert!(held.is_empty());
+        let mut whole = trace(vec![span("root", None, 0)]);
+        let before = whole.clone();
+        assert!(held.apply_to(&mut whole).is_empty());
+        assert_eq!(whole, before);
     }
 
     #[test]
