@@ -71,6 +71,14 @@ impl Dialect {
         }
     }
 
+    /// The JSON texts of a `payload` column joined with commas, in `order`: an aggregate.
+    pub fn ordered_payloads(self, payload: &str, order: &str) -> String {
+        match self {
+            Self::Sqlite => format!("group_concat({payload}, ',' ORDER BY {order})"),
+            Self::Postgres => format!("string_agg({payload}::text, ',' ORDER BY {order})"),
+        }
+    }
+
     /// A statement returning the next span version as `value`.
     pub fn next_version(self) -> &'static str {
         match self {
