@@ -1,10 +1,11 @@
 //! An in-memory TTL cache of finished trace pages (the serialized body and its ETag). A change to an execution —
-//! a late span, an artifact — evicts its pages at once.
+//! a late span, an artifact — evicts its pages at once, so a cached page answers without reading the store.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use moka::sync::Cache;
+use salvo::hyper::body::Bytes;
 
 use crate::store::Store;
 
@@ -13,8 +14,11 @@ type PageKey = (String, String, usize);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CachedPage {
-    pub body: Vec<u8>,
+    /// Shared, so that answering with it copies no bytes.
+    pub body: Bytes,
     pub etag: String,
+    /// The execution's workspace, for the access check of later requests.
+    pub workspace: String,
 }
 
 #[derive(Clone)]

@@ -135,6 +135,13 @@ async fn every_route_applies_the_same_rule() -> anyhow::Result<()> {
         let rs_reader = rs256("carol", "workflows:read", &["w2"])?;
         assert_eq!(api.get_json("/api/executions/ex-w2/trace", Some(&rs_reader)).await?.0, 200);
         assert_eq!(api.get_json("/api/executions/ex-w1/trace", Some(&rs_reader)).await?.0, 404);
+        // Both pages are cached now (finished runs): a cached page answers without reading the store, yet only
+        // inside its workspace.
+        for _ in 0..2 {
+            assert_eq!(api.get_json("/api/executions/ex-w2/trace", Some(&reader_w1)).await?.0, 404);
+            assert_eq!(api.get_json("/api/executions/ex-w1/trace", Some(&rs_reader)).await?.0, 404);
+            assert_eq!(api.get_json("/api/executions/ex-w1/trace", Some(&reader_w1)).await?.0, 200);
+        }
         let (_, body) = api.get_json("/api/executions", Some(SERVICE_TOKEN)).await?;
         assert_eq!(body["executions"].as_array().map(Vec::len), Some(2));
         assert_eq!(api.get_json("/api/executions/ex-w2/trace", Some(SERVICE_TOKEN)).await?.0, 200);

@@ -40,10 +40,14 @@ pub async fn visible_execution(
     principal: &Principal,
     id: &str,
 ) -> Result<(String, Execution), ApiError> {
-    let not_found = || ApiError::not_found(format!("execution {id:?} not found"));
-    let (workspace, execution) = state.store.execution(id).await?.ok_or_else(not_found)?;
+    let (workspace, execution) = state.store.execution(id).await?.ok_or_else(|| not_found(id))?;
     if !principal.can_see(&workspace) {
-        return Err(not_found());
+        return Err(not_found(id));
     }
     Ok((workspace, execution))
+}
+
+/// The one answer for "no such execution" and "not yours".
+pub fn not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!("execution {id:?} not found"))
 }

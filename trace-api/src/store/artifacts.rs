@@ -28,6 +28,7 @@ pub struct ArtifactMeta {
 impl Store {
     /// Stores an artifact; storing the same id again keeps the first copy.
     pub async fn put_artifact(&self, artifact: &NewArtifact) -> Result<(), StoreError> {
+        let turn = self.turns.take().await;
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO artifacts (id, execution_id, span_id, name, content_type, size_bytes, content, created_at) \
@@ -52,6 +53,7 @@ impl Store {
         .await?;
         self.changes.notify_in(&mut tx, &artifact.execution_id).await?;
         tx.commit().await?;
+        drop(turn);
         self.changes.notify_local(&artifact.execution_id);
         Ok(())
     }

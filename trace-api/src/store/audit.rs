@@ -35,6 +35,7 @@ impl Store {
                 .bind(entry.execution_id.clone())
                 .bind(entry.workspace_id.clone());
         }
+        let _turn = self.turns.take().await;
         query.execute(&self.pool).await?;
         Ok(())
     }

@@ -71,6 +71,27 @@ impl Dialect {
         }
     }
 
+    /// A statement taking a JSON array of span ids (`$1`) and an execution id (`$2`), returning as `payloads`
+    /// the JSON array of those spans' payloads in the order of the ids (NULL when none is found).
+    ///
+    /// Both forms walk the ids and look each span up by its key, whatever the statistics say: a planner that
+    /// drives from the execution's spans instead scans every span of a large trace for each page (SQLite's
+    /// `CROSS JOIN` fixes the loop order; Postgres keeps a `LIMIT`ed lateral subquery as a per-id lookup).
+    pub fn payloads_in_order(self) -> &'static str {
+        match self {
+            Self::Sqlite => {
+                "SELECT '[' || group_concat(s.payload, ',' ORDER BY page.key) || ']' AS payloads \
+                 FROM json_each(?) AS page CROSS JOIN spans s ON s.execution_id = ? AND s.span_id = page.value"
+            }
+            Self::Postgres => {
+                "SELECT '[' || string_agg(s.payload, ',' ORDER BY page.pos) || ']' AS payloads \
+                 FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS page (id, pos) \
+                 CROSS JOIN LATERAL (SELECT payload::text AS payload FROM spans \
+                   WHERE execution_id = $2 AND span_id = page.id LIMIT 1) AS s"
+            }
+        }
+    }
+
     /// A statement returning the next span version as `value`.
     pub fn next_version(self) -> &'static str {
         match self {

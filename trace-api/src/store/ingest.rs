@@ -3,6 +3,7 @@
 //! statements.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use engine_instrumentation::SpanRecord;
 use sqlx::{Any, AssertSqlSafe, Row, Transaction};
@@ -41,6 +42,7 @@ impl Store {
             return Ok(Ingested::default());
         }
         let executions = seeds(&spans);
+        let turn = self.turns.take().await;
         let mut tx = self.pool.begin().await?;
         // Upserting the execution rows first also locks them (Postgres): batches of one execution then allocate
         // versions in commit order, which live subscribers rely on.
@@ -63,6 +65,7 @@ impl Store {
             self.changes.notify_in(&mut tx, id).await?;
         }
         tx.commit().await?;
+        drop(turn);
         for id in executions.keys() {
             self.changes.notify_local(id);
         }
@@ -162,13 +165,28 @@ fn upsert_spans_sql(dialect: Dialect, rows: usize) -> String {
     sql
 }
 
+/// The statement of a full chunk, built once per dialect: building it costs more than copying it.
+fn full_statement(dialect: Dialect) -> &'static str {
+    static SQLITE: OnceLock<String> = OnceLock::new();
+    static POSTGRES: OnceLock<String> = OnceLock::new();
+    let cell = match dialect {
+        Dialect::Sqlite => &SQLITE,
+        Dialect::Postgres => &POSTGRES,
+    };
+    cell.get_or_init(|| upsert_spans_sql(dialect, ROWS_PER_STATEMENT))
+}
+
 async fn upsert_spans(
     tx: &mut Transaction<'_, Any>,
     dialect: Dialect,
     spans: &[&SpanRecord],
     version: i64,
 ) -> Result<(), StoreError> {
-    let sql = upsert_spans_sql(dialect, spans.len());
+    let sql = if spans.len() == ROWS_PER_STATEMENT {
+        full_statement(dialect).to_owned()
+    } else {
+        upsert_spans_sql(dialect, spans.len())
+    };
     let mut query = sqlx::query(AssertSqlSafe(sql));
     for record in spans {
         let span = &record.span;
@@ -228,12 +246,13 @@ async fn record_root(tx: &mut Transaction<'_, Any>, record: &SpanRecord) -> Resu
 }
 
 async fn refresh_summary(tx: &mut Transaction<'_, Any>, execution_id: &str) -> Result<(), StoreError> {
+    // One pass over the execution's spans for all four sums.
     sqlx::query(
         "UPDATE executions SET \
-           span_count = (SELECT COUNT(*) FROM spans WHERE execution_id = $1), \
-           error_count = (SELECT COUNT(*) FROM spans WHERE execution_id = $1 AND status_code = 'ERROR'), \
-           input_tokens = (SELECT CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT) FROM spans WHERE execution_id = $1), \
-           output_tokens = (SELECT CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT) FROM spans WHERE execution_id = $1), \
+           (span_count, error_count, input_tokens, output_tokens) = (SELECT COUNT(*), \
+              CAST(COALESCE(SUM(CASE WHEN status_code = 'ERROR' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+              CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT), CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT) \
+            FROM spans WHERE execution_id = $1), \
            artifact_count = (SELECT COUNT(*) FROM artifacts WHERE execution_id = $1) \
          WHERE id = $1",
     )

@@ -9,6 +9,7 @@ mod dialect;
 mod ingest;
 mod query;
 mod summaries;
+mod turns;
 
 use std::time::Duration;
 
@@ -71,6 +72,7 @@ pub struct Store {
     changes: Changes,
     summaries: summaries::SummaryClock,
     orders: query::OrderCache,
+    turns: turns::WriteTurns,
 }
 
 impl Store {
@@ -120,6 +122,7 @@ impl Store {
             changes,
             summaries: summaries::SummaryClock::default(),
             orders: query::OrderCache::default(),
+            turns: turns::WriteTurns::for_dialect(dialect),
         })
     }
 

@@ -4,24 +4,24 @@
 //! spans, so no span is missed or repeated while a running execution keeps adding spans (they arrive live, or on
 //! the next read). Finished traces are cached and carry an ETag.
 
-use std::collections::{HashMap, HashSet};
+mod artifacts;
 
 use salvo::http::StatusCode;
 use salvo::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderValue, IF_NONE_MATCH};
 use salvo::oapi::extract::{PathParam, QueryParam};
 use salvo::prelude::*;
+use serde::Serialize;
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
-use trace_model::conventions::{ARTIFACT_ID, ARTIFACT_IDS, str_attr};
-use trace_model::{ArtifactRef, DEFAULT_PAGE_LIMIT, ErrorBody, MAX_PAGE_LIMIT, PageInfo, Span, TraceResponse};
+use trace_model::{DEFAULT_PAGE_LIMIT, ErrorBody, Execution, MAX_PAGE_LIMIT, PageInfo, TraceResponse};
 
-use super::access::{authorize, bearer_token, visible_execution};
+use super::access::{authorize, bearer_token, not_found, visible_execution};
 use super::params;
 use crate::auth::SCOPE_READ;
 use crate::cache::CachedPage;
 use crate::error::ApiError;
 use crate::links::links_for;
 use crate::state::AppState;
-use crate::store::ArtifactMeta;
 
 /// Where a page starts: the arrival watermark of the first page and the depth-first offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,21 +77,28 @@ pub async fn get(
     let cursor_text = params::text(cursor.into_inner());
     let cursor = params::cursor(cursor_text.clone(), Cursor::decode)?;
     let limit = params::limit(limit.into_inner(), DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
+    let cache_key = cursor_text.unwrap_or_default();
+    // A cached page is of a finished execution, and any change to that execution evicts it: serving it needs
+    // no read of the store, only the workspace check against the workspace it was cached with.
+    if let Some(page) = state.cache.get(&id, &cache_key, limit) {
+        if !principal.can_see(&page.workspace) {
+            return Err(not_found(&id));
+        }
+        if cursor.is_none() {
+            state.audit.record(&principal.subject, "trace.view", &id, &page.workspace).await;
+        }
+        return respond(req, res, &page, true);
+    }
     let (workspace, execution) = visible_execution(state, &principal, &id).await?;
     if cursor.is_none() {
         state.audit.record(&principal.subject, "trace.view", &id, &workspace).await;
     }
-    let cache_key = cursor_text.unwrap_or_default();
     let finished = execution.status.is_finished();
-    let cached = if finished { state.cache.get(&id, &cache_key, limit) } else { None };
-    let page = match cached {
-        Some(page) => page,
-        None => {
-            let body = page_body(state, execution, cursor, limit).await?;
-            let page = CachedPage { etag: etag_of(&body), body };
-            if finished { state.cache.put(&id, &cache_key, limit, page) } else { std::sync::Arc::new(page) }
-        }
-    };
+    let body = page_body(state, execution, cursor, limit).await?;
+    // Only finished pages carry an ETag: a running execution's page changes without notice.
+    let etag = if finished { etag_of(&body) } else { String::new() };
+    let page = CachedPage { etag, body: body.into(), workspace };
+    let page = if finished { state.cache.put(&id, &cache_key, limit, page) } else { std::sync::Arc::new(page) };
     respond(req, res, &page, finished)
 }
 
@@ -105,9 +112,14 @@ async fn page_body(
     let total = snapshot.order.len();
     let offset = cursor.map_or(0, |c| c.offset).min(total);
     let end = offset.saturating_add(limit).min(total);
-    let mut spans = state.store.spans_by_id(&execution.id, &snapshot.order[offset..end]).await?;
+    let stored = state.store.span_payloads(&execution.id, &snapshot.order[offset..end]).await?;
+    // Checked, not parsed: the stored text goes out verbatim, so it must be JSON, one value per span.
+    let stored: Vec<&RawValue> =
+        serde_json::from_str(&stored).map_err(|e| ApiError::internal(format!("stored span payloads: {e}")))?;
     let artifacts = state.store.artifacts_of(&execution.id).await?;
-    attach_artifacts(&mut spans, &artifacts);
+    let changed = artifacts::attach(&stored, &artifacts).map_err(|e| ApiError::internal(e.to_string()))?;
+    let spans: Vec<&RawValue> =
+        stored.iter().enumerate().map(|(i, raw)| changed.get(&i).map_or(*raw, |span| &**span)).collect();
     execution.links = links_for(&state.links, &execution);
     let has_next_page = end < total;
     let page_info = PageInfo {
@@ -115,55 +127,19 @@ async fn page_body(
         cursor: has_next_page.then(|| Cursor { max_seq: snapshot.max_seq, offset: end }.encode()),
         total_spans: total as u64,
     };
-    serde_json::to_vec(&TraceResponse { execution, spans, page_info }).map_err(|e| ApiError::internal(e.to_string()))
+    let page = RawTraceResponse { execution: &execution, spans: &spans, page_info: &page_info };
+    let size = spans.iter().map(|span| span.get().len() + 1).sum::<usize>() + 1024;
+    let mut body = Vec::with_capacity(size);
+    serde_json::to_writer(&mut body, &page).map_err(|e| ApiError::internal(e.to_string()))?;
+    Ok(body)
 }
 
-/// Each stored artifact shows on one span of the page: the span that produced it (by span id, or its own
-/// `orcheo.artifact.id`), else the first span naming it in `orcheo.artifact.ids`. Spans that already list an
-/// artifact (the instrumentation fills them) keep it.
-fn attach_artifacts(spans: &mut [Span], artifacts: &[ArtifactMeta]) {
-    if artifacts.is_empty() {
-        return;
-    }
-    let by_id: HashMap<&str, &ArtifactMeta> = artifacts.iter().map(|a| (a.id.as_str(), a)).collect();
-    let mut placed: HashSet<String> = spans.iter().flat_map(|s| s.artifacts.iter().map(|a| a.id.clone())).collect();
-    for span in spans.iter_mut() {
-        let mut produced: Vec<String> = artifacts
-            .iter()
-            .filter(|a| a.span_id.as_deref() == Some(span.span_id.as_str()))
-            .map(|a| a.id.clone())
-            .collect();
-        produced.extend(str_attr(&span.attributes, ARTIFACT_ID).map(str::to_owned));
-        place(span, produced.iter().map(String::as_str), &by_id, &mut placed);
-    }
-    for span in spans.iter_mut() {
-        let named: Vec<String> = match span.attributes.get(ARTIFACT_IDS) {
-            Some(serde_json::Value::Array(list)) => list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
-            Some(serde_json::Value::String(text)) => text.split(',').map(|id| id.trim().to_owned()).collect(),
-            _ => Vec::new(),
-        };
-        place(span, named.iter().map(String::as_str), &by_id, &mut placed);
-    }
-}
-
-fn place<'a>(
-    span: &mut Span,
-    ids: impl Iterator<Item = &'a str>,
-    by_id: &HashMap<&str, &ArtifactMeta>,
-    placed: &mut HashSet<String>,
-) {
-    for id in ids {
-        let Some(meta) = by_id.get(id) else { continue };
-        if placed.insert(meta.id.clone()) {
-            span.artifacts.push(ArtifactRef {
-                id: meta.id.clone(),
-                name: meta.name.clone(),
-                content_type: meta.content_type.clone(),
-                size_bytes: meta.size_bytes,
-                download_url: format!("/api/artifacts/{}/download", meta.id),
-            });
-        }
-    }
+/// A [`TraceResponse`] whose spans are their stored JSON, written out as stored (a test keeps the two alike).
+#[derive(Serialize)]
+struct RawTraceResponse<'a> {
+    execution: &'a Execution,
+    spans: &'a [&'a RawValue],
+    page_info: &'a PageInfo,
 }
 
 fn etag_of(body: &[u8]) -> String {
@@ -204,5 +180,40 @@ mod tests {
         for bad in ["", "500", "v1.42", "v1.42.x", "v1.42.5.1", "v2.1.1", "v1.-1.5x"] {
             assert_eq!(Cursor::decode(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_spliced_page_is_the_trace_response_it_stands_for() {
+        let span = trace_model::Span {
+            span_id: "00000000000000a1".into(),
+            parent_span_id: Some("00000000000000a0".into()),
+            name: "node n1".into(),
+            kind: trace_model::SpanKind::Node,
+            start_time: chrono::DateTime::from_timestamp(1_800_000_000, 5_000).unwrap_or_default(),
+            end_time: None,
+            duration_ms: None,
+            status: trace_model::SpanStatus::default(),
+            attributes: [("k".to_owned(), serde_json::json!([1, "two"]))].into_iter().collect(),
+            events: vec![],
+            links: vec![],
+            token_usage: None,
+            artifacts: vec![],
+        };
+        let expected = TraceResponse {
+            execution: serde_json::from_value(serde_json::json!({"id": "ex", "workflow_id": "wf", "span_count": 2}))
+                .unwrap_or_else(|e| panic!("{e}")),
+            spans: vec![span.clone(), span],
+            page_info: PageInfo { has_next_page: true, cursor: Some("v1.3.2".into()), total_spans: 9 },
+        };
+        let owned: Vec<Box<RawValue>> = expected
+            .spans
+            .iter()
+            .map(|s| serde_json::value::to_raw_value(s).unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        let raw: Vec<&RawValue> = owned.iter().map(|span| &**span).collect();
+        let spliced = RawTraceResponse { execution: &expected.execution, spans: &raw, page_info: &expected.page_info };
+        let text = serde_json::to_string(&spliced).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(serde_json::from_str::<TraceResponse>(&text).unwrap_or_else(|e| panic!("{e}")), expected);
+        assert_eq!(text, serde_json::to_string(&expected).unwrap_or_else(|e| panic!("{e}")));
     }
 }
