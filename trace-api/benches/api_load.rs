@@ -6,21 +6,16 @@
 //!
 //! `cargo bench -p trace-api --bench api_load` (or `cargo xtask bench`). Prints a Markdown table.
 
-use std::sync::Arc;
+mod load;
+
 use std::time::{Duration, Instant};
 
-use engine_instrumentation::SpanRecord;
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
-use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Status};
-use prost::Message;
+use load::{SPANS_PER_REQUEST, otlp_body, run_of, send_all};
 use sqlx::Connection;
 use trace_api::server::{self, RunningServer};
 use trace_api::{AppState, Store, routes};
-use trace_model::{SpanStatus, StatusCode};
 
 const INGEST_REQUESTS: usize = 200;
-const SPANS_PER_REQUEST: usize = 1000;
 const INGEST_SENDERS: usize = 4;
 const CLIENTS: usize = 64;
 const REQUESTS_PER_CLIENT: usize = 40;
@@ -107,105 +102,10 @@ async fn bench_backend(backend: &str, url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Spans of one finished execution: a root, then nodes of 100 children each.
-fn run_of(execution: &str, spans: usize) -> Vec<SpanRecord> {
-    let base = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
-    let record = |i: usize, parent: Option<usize>| {
-        let start = base + chrono::Duration::microseconds(i as i64 * 10);
-        let mut span = trace_model::Span {
-            span_id: format!("{:016x}", i + 1),
-            parent_span_id: parent.map(|p| format!("{:016x}", p + 1)),
-            name: if parent.is_none() { "workflow bench".to_owned() } else { format!("node n{i}") },
-            kind: if parent.is_none() { trace_model::SpanKind::Workflow } else { trace_model::SpanKind::Node },
-            start_time: start,
-            end_time: Some(start + chrono::Duration::microseconds(5)),
-            duration_ms: Some(0.005),
-            status: SpanStatus { code: StatusCode::Ok, message: None },
-            attributes: [("orcheo.node.id".to_owned(), serde_json::json!(format!("n{i}")))].into_iter().collect(),
-            events: vec![],
-            links: vec![],
-            token_usage: None,
-            artifacts: vec![],
-        };
-        span.duration_ms = span.measured_duration_ms();
-        SpanRecord {
-            execution_id: execution.to_owned(),
-            workflow_id: Some("bench".to_owned()),
-            trace_id: format!("{:032x}", 7),
-            span,
-        }
-    };
-    (0..spans).map(|i| record(i, (i > 0).then(|| if i % 101 == 1 { 0 } else { i - (i - 1) % 101 }))).collect()
-}
-
-fn otlp_body(request: usize) -> Vec<u8> {
-    let trace_id = format!("{:032x}", request / 10 + 1).into_bytes();
-    let trace_id = hex_bytes(&trace_id);
-    let execution = format!("ingest-{}", request / 10);
-    let spans = (0..SPANS_PER_REQUEST)
-        .map(|i| {
-            let n = (request % 10) * SPANS_PER_REQUEST + i + 1;
-            let start = 1_800_000_000_000_000_000 + n as u64 * 1000;
-            Span {
-                trace_id: trace_id.clone(),
-                span_id: hex_bytes(format!("{n:016x}").as_bytes()),
-                parent_span_id: if n == 1 { vec![] } else { hex_bytes(b"0000000000000001") },
-                name: format!("node n{n}"),
-                start_time_unix_nano: start,
-                end_time_unix_nano: start + 500,
-                attributes: vec![attr("orcheo.execution.id", &execution), attr("orcheo.node.id", &format!("n{n}"))],
-                status: Some(Status { code: 1, message: String::new() }),
-                ..Default::default()
-            }
-        })
-        .collect();
-    ExportTraceServiceRequest {
-        resource_spans: vec![ResourceSpans {
-            scope_spans: vec![ScopeSpans { spans, ..Default::default() }],
-            ..Default::default()
-        }],
-    }
-    .encode_to_vec()
-}
-
-fn attr(key: &str, value: &str) -> KeyValue {
-    KeyValue {
-        key: key.to_owned(),
-        value: Some(AnyValue { value: Some(any_value::Value::StringValue(value.to_owned())) }),
-        ..Default::default()
-    }
-}
-
-fn hex_bytes(hex: &[u8]) -> Vec<u8> {
-    hex.chunks(2).map(|pair| u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("00"), 16).unwrap_or(0)).collect()
-}
-
 async fn ingest(server: &RunningServer) -> anyhow::Result<f64> {
-    let bodies: Arc<Vec<Vec<u8>>> = Arc::new((0..INGEST_REQUESTS).map(otlp_body).collect());
-    let client = reqwest::Client::new();
-    let url = format!("{}/v1/traces", server.url());
-    let started = Instant::now();
-    let mut senders = Vec::new();
-    for sender in 0..INGEST_SENDERS {
-        let (bodies, client, url) = (Arc::clone(&bodies), client.clone(), url.clone());
-        senders.push(tokio::spawn(async move {
-            for body in bodies.iter().skip(sender).step_by(INGEST_SENDERS) {
-                let response = client
-                    .post(&url)
-                    .header("content-type", "application/x-protobuf")
-                    .body(body.clone())
-                    .send()
-                    .await?;
-                let status = response.status();
-                anyhow::ensure!(status.is_success(), "ingest answered {status}: {}", response.text().await?);
-            }
-            anyhow::Ok(())
-        }));
-    }
-    for sender in senders {
-        sender.await??;
-    }
-    Ok((INGEST_REQUESTS * SPANS_PER_REQUEST) as f64 / started.elapsed().as_secs_f64())
+    let bodies = (0..INGEST_REQUESTS).map(otlp_body).collect();
+    let took = send_all(&format!("{}/v1/traces", server.url()), bodies, INGEST_SENDERS).await?;
+    Ok((INGEST_REQUESTS * SPANS_PER_REQUEST) as f64 / took.as_secs_f64())
 }
 
 /// p50 and p99 in milliseconds, and requests per second, of `CLIENTS` clients fetching `url` in a loop.

@@ -6,18 +6,15 @@
 //!
 //! `url` defaults to a fresh SQLite file; pass an empty Postgres database to measure Postgres.
 //! `cargo build --release -p trace-api --example profile_paths`.
+
+#[path = "../benches/load/mod.rs"]
+mod load;
+
 use std::time::{Duration, Instant};
 
-use engine_instrumentation::SpanRecord;
-use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
-use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
-use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Status};
-use prost::Message;
+use load::{SPANS_PER_REQUEST, otlp_body, run_of, send_all};
 use trace_api::server;
 use trace_api::{AppState, Store, routes};
-use trace_model::{SpanStatus, StatusCode};
-
-const SPANS_PER_REQUEST: usize = 1000;
 
 fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
@@ -38,28 +35,9 @@ async fn run() -> anyhow::Result<()> {
     let started = Instant::now();
     if mode == "ingest" {
         let senders: usize = std::env::var("SENDERS").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
-        let bodies: std::sync::Arc<Vec<Vec<u8>>> = std::sync::Arc::new((0..n).map(otlp_body).collect());
-        let started = Instant::now();
-        let mut tasks = Vec::new();
-        for sender in 0..senders {
-            let (bodies, client, url) = (bodies.clone(), client.clone(), format!("{}/v1/traces", server.url()));
-            tasks.push(tokio::spawn(async move {
-                for body in bodies.iter().skip(sender).step_by(senders) {
-                    let r = client
-                        .post(&url)
-                        .header("content-type", "application/x-protobuf")
-                        .body(body.clone())
-                        .send()
-                        .await?;
-                    anyhow::ensure!(r.status().is_success());
-                }
-                anyhow::Ok(())
-            }));
-        }
-        for t in tasks {
-            t.await??;
-        }
-        println!("{:.0} spans/s", (n * SPANS_PER_REQUEST) as f64 / started.elapsed().as_secs_f64());
+        let bodies = (0..n).map(otlp_body).collect();
+        let took = send_all(&format!("{}/v1/traces", server.url()), bodies, senders).await?;
+        println!("{:.0} spans/s", (n * SPANS_PER_REQUEST) as f64 / took.as_secs_f64());
     } else {
         store.insert_spans(&run_of("page-500", 500)).await?;
         let path = format!("{}/api/executions/page-500/trace", server.url());
@@ -71,77 +49,4 @@ async fn run() -> anyhow::Result<()> {
     }
     server.stop().await;
     Ok(())
-}
-
-/// Spans of one finished execution: a root, then nodes of 100 children each.
-fn run_of(execution: &str, spans: usize) -> Vec<SpanRecord> {
-    let base = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
-    let record = |i: usize, parent: Option<usize>| {
-        let start = base + chrono::Duration::microseconds(i as i64 * 10);
-        let mut span = trace_model::Span {
-            span_id: format!("{:016x}", i + 1),
-            parent_span_id: parent.map(|p| format!("{:016x}", p + 1)),
-            name: if parent.is_none() { "workflow bench".to_owned() } else { format!("node n{i}") },
-            kind: if parent.is_none() { trace_model::SpanKind::Workflow } else { trace_model::SpanKind::Node },
-            start_time: start,
-            end_time: Some(start + chrono::Duration::microseconds(5)),
-            duration_ms: Some(0.005),
-            status: SpanStatus { code: StatusCode::Ok, message: None },
-            attributes: [("orcheo.node.id".to_owned(), serde_json::json!(format!("n{i}")))].into_iter().collect(),
-            events: vec![],
-            links: vec![],
-            token_usage: None,
-            artifacts: vec![],
-        };
-        span.duration_ms = span.measured_duration_ms();
-        SpanRecord {
-            execution_id: execution.to_owned(),
-            workflow_id: Some("bench".to_owned()),
-            trace_id: format!("{:032x}", 7),
-            span,
-        }
-    };
-    (0..spans).map(|i| record(i, (i > 0).then(|| if i % 101 == 1 { 0 } else { i - (i - 1) % 101 }))).collect()
-}
-
-fn otlp_body(request: usize) -> Vec<u8> {
-    let trace_id = format!("{:032x}", request / 10 + 1).into_bytes();
-    let trace_id = hex_bytes(&trace_id);
-    let execution = format!("ingest-{}", request / 10);
-    let spans = (0..SPANS_PER_REQUEST)
-        .map(|i| {
-            let n = (request % 10) * SPANS_PER_REQUEST + i + 1;
-            let start = 1_800_000_000_000_000_000 + n as u64 * 1000;
-            Span {
-                trace_id: trace_id.clone(),
-                span_id: hex_bytes(format!("{n:016x}").as_bytes()),
-                parent_span_id: if n == 1 { vec![] } else { hex_bytes(b"0000000000000001") },
-                name: format!("node n{n}"),
-                start_time_unix_nano: start,
-                end_time_unix_nano: start + 500,
-                attributes: vec![attr("orcheo.execution.id", &execution), attr("orcheo.node.id", &format!("n{n}"))],
-                status: Some(Status { code: 1, message: String::new() }),
-                ..Default::default()
-            }
-        })
-        .collect();
-    ExportTraceServiceRequest {
-        resource_spans: vec![ResourceSpans {
-            scope_spans: vec![ScopeSpans { spans, ..Default::default() }],
-            ..Default::default()
-        }],
-    }
-    .encode_to_vec()
-}
-
-fn attr(key: &str, value: &str) -> KeyValue {
-    KeyValue {
-        key: key.to_owned(),
-        value: Some(AnyValue { value: Some(any_value::Value::StringValue(value.to_owned())) }),
-        ..Default::default()
-    }
-}
-
-fn hex_bytes(hex: &[u8]) -> Vec<u8> {
-    hex.chunks(2).map(|pair| u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("00"), 16).unwrap_or(0)).collect()
 }
