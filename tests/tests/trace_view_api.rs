@@ -94,18 +94,22 @@ async fn artifact_download_fetches_the_bytes_through_the_api() -> anyhow::Result
 const TOKEN: &str = "trace-view-e2e-token";
 const TOKEN_SHA256: &str = "2e1c5ed54b8427c5e98baa62610fe1acc04695f11fb508518432746119db94c4";
 
-/// Clicks the download button of the artifact in the details of `arguments[0]` once it is there; returns what the
-/// element then shows: "Downloaded", or the failure.
-async fn download_artifact(b: &Browser, element: &str) -> anyhow::Result<String> {
+/// The download button of the artifact in the details of the element `element`, once it is there.
+async fn artifact_button(b: &Browser, element: &str) -> anyhow::Result<fantoccini::elements::Element> {
     let host = b.client.find(fantoccini::Locator::Css(element)).await?.shadow_root().await?;
-    let button = eventually("the artifact's download button", WAIT, || async {
+    eventually("the artifact's download button", WAIT, || async {
         Ok(host
             .find(fantoccini::Locator::Css("[data-testid=span-artifacts] [data-testid=artifact-download]"))
             .await
             .ok())
     })
-    .await?;
-    button.click().await?;
+    .await
+}
+
+/// Clicks the download button of the artifact in the details of `arguments[0]` once it is there; returns what the
+/// element then shows: "Downloaded", or the failure.
+async fn download_artifact(b: &Browser, element: &str) -> anyhow::Result<String> {
+    artifact_button(b, element).await?.click().await?;
     let probe = "const root = document.querySelector(arguments[0]).shadowRoot;
       const e = root.querySelector('[data-testid=span-artifacts] [data-testid=artifact-done]')
         || root.querySelector('[data-testid=span-artifacts] [data-testid=artifact-error]');
@@ -266,14 +270,7 @@ async fn a_failed_artifact_download_is_reported_not_linked() -> anyhow::Result<(
             vec![],
         )
         .await?;
-        let host = b.client.find(fantoccini::Locator::Css(SMALL)).await?.shadow_root().await?;
-        let button = eventually("the artifact's download button", WAIT, || async {
-            Ok(host
-                .find(fantoccini::Locator::Css("[data-testid=span-artifacts] [data-testid=artifact-download]"))
-                .await
-                .ok())
-        })
-        .await?;
+        let button = artifact_button(b, SMALL).await?;
         // A button that fetches (with the element's token), not a bare link the browser would follow without it.
         assert_eq!(button.tag_name().await?, "button");
         assert_eq!(button.attr("aria-label").await?.as_deref(), Some("Download summary.md"));
