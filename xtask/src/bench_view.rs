@@ -1,9 +1,9 @@
 //! `cargo xtask bench-view`: the trace view in headless Chromium on synthetic traces of 1k, 10k and 100k spans.
 //! Measures, with `performance.now()` in the page: data to first rows, the "errors only" filter and a search (each
 //! from the input to the patched DOM), frame times while scrolling with the view's share of each (scroll event to
-//! patched DOM), Chromium's main-thread time per scroll frame (script, style, layout: `Performance.getMetrics`) and
-//! the elements each scroll frame adds, and memory. Prints a Markdown table for
-//! docs/benchmarks.md; nothing here passes or fails on a number.
+//! patched DOM) and the frames dropped (counted from the frames' own timestamps), Chromium's main-thread time per
+//! scroll frame (script, style, layout: `Performance.getMetrics`) and the elements each scroll frame adds, and
+//! memory. Prints a Markdown table for docs/benchmarks.md; nothing here passes or fails on a number.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
@@ -19,9 +19,22 @@ use crate::prereq::{CHROMEDRIVER, CHROMIUM};
 
 const SIZES: [u64; 3] = [1_000, 10_000, 100_000];
 
+/// Frames missed between `requestAnimationFrame` timestamps: a gap of k vsync intervals is k - 1 dropped frames.
+/// A macro, so that both page scripts can `concat!` it.
+macro_rules! dropped_frames {
+    () => {
+        r#"
+const droppedFrames = (stamps, vsync) =>
+  stamps.slice(1).reduce((sum, t, i) => sum + Math.max(0, Math.round((t - stamps[i]) / vsync) - 1), 0);
+"#
+    };
+}
+
 /// The measurement, run in the page for one trace size (`arguments[0]`). It awaits DOM mutations rather than
 /// polling, so that each time ends when the view has patched the DOM.
-const MEASURE: &str = r#"
+const MEASURE: &str = concat!(
+    dropped_frames!(),
+    r#"
 const done = arguments[arguments.length - 1];
 const n = arguments[0];
 (async () => {
@@ -70,28 +83,42 @@ const n = arguments[0];
   await until(() => !root().querySelector('[data-testid=match-count]'));
   await nextFrame();
 
-  // The frame time of this browser with nothing to do: the floor the scroll frames are compared with.
+  // The frame time of this browser with nothing to do: the floor the scroll frames are compared with. Also the
+  // frames' own timestamps (their vsync-aligned start), from which a frame is counted as dropped.
   const idle = [];
-  let previous = await nextFrame();
+  const idleStamps = [];
+  const stamped = () => new Promise((r) => requestAnimationFrame((stamp) => { idleStamps.push(stamp); r(performance.now()); }));
+  let previous = await stamped();
   for (let i = 0; i < 60; i++) {
-    const now = await nextFrame();
+    const now = await stamped();
     idle.push(now - previous);
     previous = now;
   }
   idle.sort((a, b) => a - b);
-  window.benchView = { n, firstRows, rowsInDom, filter, search: searchMs, idleP50: idle[30], frame, el, glue, json };
+  const intervals = idleStamps.slice(1).map((t, i) => t - idleStamps[i]).sort((a, b) => a - b);
+  const vsync = intervals[intervals.length >> 1];
+  const idleDropped = droppedFrames(idleStamps, vsync);
+  window.benchView = { n, firstRows, rowsInDom, filter, search: searchMs, idleP50: idle[30], vsync, idleDropped, frame, el,
+                       glue, json };
   return { ready: true };
 })().then(done, (e) => done({ error: String(e && e.stack || e) }));
-"#;
+"#
+);
 
 /// The scroll part of the measurement, on the view [`MEASURE`] left in `window.benchView`: 120 frames, each
 /// scrolling the list by 280 px, with the view's share of each frame and the elements each frame adds.
-const SCROLL: &str = r#"
+const SCROLL: &str = concat!(
+    dropped_frames!(),
+    r#"
 const done = arguments[arguments.length - 1];
 (async () => {
-  const { n, firstRows, rowsInDom, filter, search: searchMs, idleP50, frame, el, glue } = window.benchView;
+  const { n, firstRows, rowsInDom, filter, search: searchMs, idleP50, vsync, idleDropped, frame, el, glue } =
+    window.benchView;
   const root = () => el.shadowRoot;
-  const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r(performance.now())));
+  // The time between callbacks includes when each callback ran (jitter on a busy machine); the frames' own
+  // timestamps tell whether a frame was actually missed.
+  const stamps = [];
+  const nextFrame = () => new Promise((r) => requestAnimationFrame((stamp) => { stamps.push(stamp); r(performance.now()); }));
   const scroller = root().querySelector('.tree-scroll');
   // Where a scroll frame goes: the view's share is from the scroll event (seen first, capturing on the shadow
   // root) to its DOM patch (the mutation observer's callback); the rest is the browser's style, layout and paint.
@@ -126,9 +153,11 @@ const done = arguments[arguments.length - 1];
   delete window.benchView;
   return { n, firstRows, rowsInDom, filter, search: searchMs, frameP50: pick(0.5), frameP95: pick(0.95),
            frameMax: frames[frames.length - 1], patchP50: quantile(patch, 0.5), patchP95: quantile(patch, 0.95),
-           patches: patch.length, idleP50, addedPerFrame: added / frames.length, memory };
+           patches: patch.length, idleP50, addedPerFrame: added / frames.length, memory,
+           dropped: droppedFrames(stamps, vsync), idleDropped };
 })().then(done, (e) => done({ error: String(e && e.stack || e) }));
-"#;
+"#
+);
 
 pub fn bench_view(root: &Path) -> anyhow::Result<()> {
     crate::prereq::browser()?;
@@ -155,15 +184,16 @@ pub fn bench_view(root: &Path) -> anyhow::Result<()> {
     println!(
         "\n| spans | data → first rows | rows in DOM | filter (errors only) | search | scroll frame p50 / p95 / max | \
          scroll event → DOM patched p50 / p95 | per scroll frame: script / style / layout / all tasks | \
-         elements added per scroll frame | idle frame p50 | JS heap | wasm memory |"
+         elements added per scroll frame | frames dropped: scrolling (of 120) / idle (of 60) | idle frame p50 | \
+         JS heap | wasm memory |"
     );
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &results {
         let ms = |key: &str| r[key].as_f64().map_or("—".to_owned(), |v| format!("{v:.1} ms"));
         let main = |key: &str| r["mainThread"][key].as_f64().map_or("—".to_owned(), |v| format!("{v:.1} ms"));
         let mb = |v: &Value| v.as_f64().map_or("—".to_owned(), |v| format!("{:.1} MB", v / 1_048_576.0));
         println!(
-            "| {} | {} | {} | {} | {} | {} / {} / {} | {} / {} | {} / {} / {} / {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} / {} / {} | {} / {} | {} / {} / {} / {} | {} | {} / {} | {} | {} | {} |",
             r["n"],
             ms("firstRows"),
             r["rowsInDom"],
@@ -179,6 +209,8 @@ pub fn bench_view(root: &Path) -> anyhow::Result<()> {
             main("layout"),
             main("task"),
             r["addedPerFrame"].as_f64().map_or("—".to_owned(), |v| format!("{v:.0}")),
+            r["dropped"],
+            r["idleDropped"],
             ms("idleP50"),
             mb(&r["memory"]["js"]),
             mb(&r["memory"]["wasm"]),
