@@ -8,6 +8,10 @@
 
 mod load;
 
+// The allocator of the `trace-api` binary, so that the benchmark measures what the service runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::{Duration, Instant};
 
 use load::{SPANS_PER_REQUEST, otlp_body, run_of, send_all};

@@ -10,6 +10,10 @@
 #[path = "../benches/load/mod.rs"]
 mod load;
 
+// The allocator of the `trace-api` binary, so that this driver measures what the service runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::{Duration, Instant};
 
 use load::{SPANS_PER_REQUEST, otlp_body, run_of, send_all};
