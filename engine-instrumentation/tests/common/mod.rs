@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod otlp_runs;
 pub mod receivers;
 
 use std::collections::HashMap;
