@@ -22,10 +22,30 @@ pub fn ensure_packages(root: &Path) -> anyhow::Result<()> {
     if fresh {
         return Ok(());
     }
-    if Command::new("npm").arg("--version").output().is_err() {
-        bail!(
-            "the Canvas page and the browser tests need Node.js (20.19 or later, for Vite 7) and npm; install them with:\n    sudo apt-get install -y nodejs npm"
-        );
-    }
+    check_node()?;
     step("npm ci", root, Command::new("npm").args(["ci", "--no-audit", "--no-fund"]))
+}
+
+/// Vite 7 needs Node.js 20.19 or later (Debian 12's own `nodejs` package is 18): say so before `npm ci` fails
+/// somewhere inside the build.
+fn check_node() -> anyhow::Result<()> {
+    const NEEDED: (u32, u32) = (20, 19);
+    let version = Command::new("node").arg("--version").output().ok().filter(|o| o.status.success());
+    let found = version.map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned());
+    let parsed = found.as_deref().and_then(|v| {
+        let mut parts = v.trim_start_matches('v').split('.').map(|p| p.parse::<u32>().ok());
+        Some((parts.next()??, parts.next()??))
+    });
+    let npm = Command::new("npm").arg("--version").output().is_ok_and(|o| o.status.success());
+    match parsed {
+        Some(version) if version >= NEEDED && npm => Ok(()),
+        _ => bail!(
+            "the Canvas page and the browser tests need Node.js {}.{} or later with npm (found: node {}, npm {}); \
+             install a current Node.js release with its npm",
+            NEEDED.0,
+            NEEDED.1,
+            found.as_deref().unwrap_or("none"),
+            if npm { "present" } else { "none" }
+        ),
+    }
 }
