@@ -1,6 +1,6 @@
 //! A small driver of the trace API's hot paths, to run under `perf` or `/usr/bin/time` (the load benchmark is
 //! `benches/api_load.rs`):
-//! - `page [n] [url]`: `n` sequential uncached reads of a 500-span page;
+//! - `page [n] [url]`: `n` uncached reads of a 500-span page (`CLIENTS` concurrent clients, default 1);
 //! - `cached [n] [url]`: the same with the page cache on;
 //! - `ingest [n] [url]`: `n` OTLP protobuf requests of 1,000 spans (`SENDERS` concurrent senders, default 1).
 //!
@@ -45,9 +45,21 @@ async fn run() -> anyhow::Result<()> {
     } else {
         store.insert_spans(&run_of("page-500", 500)).await?;
         let path = format!("{}/api/executions/page-500/trace", server.url());
+        let clients: usize = std::env::var("CLIENTS").ok().and_then(|s| s.parse().ok()).unwrap_or(1);
+        let mut tasks = Vec::new();
+        for _ in 0..clients {
+            let (client, path) = (client.clone(), path.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut bytes = 0;
+                for _ in 0..n / clients {
+                    bytes = client.get(&path).send().await?.bytes().await?.len();
+                }
+                anyhow::Ok(bytes)
+            }));
+        }
         let mut bytes = 0;
-        for _ in 0..n {
-            bytes = client.get(&path).send().await?.bytes().await?.len();
+        for task in tasks {
+            bytes = task.await??;
         }
         println!("{:.3} ms/request, {bytes} bytes", started.elapsed().as_secs_f64() * 1000.0 / n as f64);
     }

@@ -14,8 +14,8 @@ type PageKey = (String, String, usize);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CachedPage {
-    /// Shared, so that answering with it copies no bytes.
-    pub body: Bytes,
+    /// The body's buffers, in order; shared, so that answering with them copies no bytes.
+    pub body: Vec<Bytes>,
     pub etag: String,
     /// The execution's workspace, for the access check of later requests.
     pub workspace: String,
@@ -43,7 +43,9 @@ impl TraceCache {
         }
         let pages: Cache<PageKey, Arc<CachedPage>> = Cache::builder()
             .time_to_live(ttl)
-            .weigher(|_, page: &Arc<CachedPage>| u32::try_from(page.body.len()).unwrap_or(u32::MAX))
+            .weigher(|_, page: &Arc<CachedPage>| {
+                u32::try_from(page.body.iter().map(Bytes::len).sum::<usize>()).unwrap_or(u32::MAX)
+            })
             .max_capacity(MAX_WEIGHT)
             .support_invalidation_closures()
             .build();

@@ -41,10 +41,13 @@ pub async fn visible_execution(
     id: &str,
 ) -> Result<(String, Execution), ApiError> {
     let (workspace, execution) = state.store.execution(id).await?.ok_or_else(|| not_found(id))?;
-    if !principal.can_see(&workspace) {
-        return Err(not_found(id));
-    }
+    visible(principal, &workspace, id)?;
     Ok((workspace, execution))
+}
+
+/// Whether the caller may see execution `id` of `workspace`: 404 if not, as if it did not exist.
+pub fn visible(principal: &Principal, workspace: &str, id: &str) -> Result<(), ApiError> {
+    if principal.can_see(workspace) { Ok(()) } else { Err(not_found(id)) }
 }
 
 /// The one answer for "no such execution" and "not yours".

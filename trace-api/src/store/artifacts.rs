@@ -15,7 +15,7 @@ pub struct NewArtifact {
     pub content: Vec<u8>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct ArtifactMeta {
     pub id: String,
     pub execution_id: String,
@@ -56,18 +56,6 @@ impl Store {
         drop(turn);
         self.changes.notify_local(&artifact.execution_id);
         Ok(())
-    }
-
-    /// Every artifact of an execution, without content.
-    pub async fn artifacts_of(&self, execution_id: &str) -> Result<Vec<ArtifactMeta>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, execution_id, span_id, name, content_type, size_bytes FROM artifacts \
-             WHERE execution_id = $1 ORDER BY created_at, id",
-        )
-        .bind(execution_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(meta_from_row).collect()
     }
 
     /// An artifact's metadata and bytes.

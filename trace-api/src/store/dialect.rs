@@ -71,23 +71,47 @@ impl Dialect {
         }
     }
 
-    /// A statement taking a JSON array of span ids (`$1`) and an execution id (`$2`), returning as `payloads`
-    /// the JSON array of those spans' payloads in the order of the ids (NULL when none is found).
+    /// A statement taking a JSON array of span `seq`s (`$1`) and an execution id (`$2`), returning as `payloads`
+    /// the JSON array of those spans' payloads in the order given (NULL when none is found).
     ///
-    /// Both forms walk the ids and look each span up by its key, whatever the statistics say: a planner that
-    /// drives from the execution's spans instead scans every span of a large trace for each page (SQLite's
-    /// `CROSS JOIN` fixes the loop order; Postgres keeps a `LIMIT`ed lateral subquery as a per-id lookup).
+    /// Both forms walk the keys and look each span up by its primary key, whatever the statistics say: a planner
+    /// that drives from the execution's spans instead scans every span of a large trace for each page (SQLite's
+    /// `CROSS JOIN` fixes the loop order; Postgres keeps a `LIMIT`ed lateral subquery as a per-key lookup). The
+    /// execution id guards against a key of another execution.
     pub fn payloads_in_order(self) -> &'static str {
         match self {
             Self::Sqlite => {
-                "SELECT '[' || group_concat(s.payload, ',' ORDER BY page.key) || ']' AS payloads \
-                 FROM json_each(?) AS page CROSS JOIN spans s ON s.execution_id = ? AND s.span_id = page.value"
+                // The subquery delivers the rows in order (json_each yields its rowids in order, so no sort),
+                // and an ORDER BY subquery is not flattened into the aggregate; an ORDER BY inside
+                // group_concat would copy every payload into a temporary B-tree first.
+                "SELECT '[' || group_concat(payload, ',') || ']' AS payloads FROM (SELECT s.payload \
+                 FROM json_each(?) AS page CROSS JOIN spans s ON s.seq = page.value AND s.execution_id = ? \
+                 ORDER BY page.rowid)"
             }
             Self::Postgres => {
                 "SELECT '[' || string_agg(s.payload, ',' ORDER BY page.pos) || ']' AS payloads \
-                 FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS page (id, pos) \
+                 FROM jsonb_array_elements_text($1::jsonb) WITH ORDINALITY AS page (seq, pos) \
                  CROSS JOIN LATERAL (SELECT payload::text AS payload FROM spans \
-                   WHERE execution_id = $2 AND span_id = page.id LIMIT 1) AS s"
+                   WHERE seq = page.seq::bigint AND execution_id = $2 LIMIT 1) AS s"
+            }
+        }
+    }
+
+    /// An expression of a statement on `executions`: the execution's artifacts (metadata only) as a JSON array
+    /// of [`super::ArtifactMeta`], oldest first (`[]` or NULL for none).
+    pub fn artifacts_json(self) -> &'static str {
+        match self {
+            Self::Sqlite => {
+                "(SELECT json_group_array(json_object('id', a.id, 'execution_id', a.execution_id, \
+                   'span_id', a.span_id, 'name', a.name, 'content_type', a.content_type, 'size_bytes', a.size_bytes) \
+                   ORDER BY a.created_at, a.id) \
+                 FROM artifacts a WHERE a.execution_id = executions.id)"
+            }
+            Self::Postgres => {
+                "(SELECT json_agg(json_build_object('id', a.id, 'execution_id', a.execution_id, \
+                   'span_id', a.span_id, 'name', a.name, 'content_type', a.content_type, 'size_bytes', a.size_bytes) \
+                   ORDER BY a.created_at, a.id)::text \
+                 FROM artifacts a WHERE a.execution_id = executions.id)"
             }
         }
     }

@@ -22,7 +22,7 @@ pub use audit::AuditEntry;
 pub use changes::Changes;
 pub use dialect::Dialect;
 pub use ingest::Ingested;
-pub use query::{ExecutionFilter, SpanPage, TraceSnapshot};
+pub use query::{ExecutionFilter, SpanPage, TraceHead, TraceSnapshot};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

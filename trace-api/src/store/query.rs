@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AssertSqlSafe, Row};
 use trace_model::{Execution, ExecutionStatus, Span, SpanTree, TokenUsage, TreeItem, time};
 
-use super::{Store, StoreError, from_sql_count};
+use super::{ArtifactMeta, Store, StoreError, from_sql_count};
 
 /// Filters and keyset position of a run-history page.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,8 +25,19 @@ pub struct ExecutionFilter {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TraceSnapshot {
     pub max_seq: i64,
-    /// Span ids, parents before children.
-    pub order: Arc<Vec<String>>,
+    /// The spans' arrival numbers (`seq`, the row key), parents before children.
+    pub order: Arc<Vec<i64>>,
+}
+
+/// What a trace page needs before its spans, read in one statement: the execution, its workspace, its
+/// artifacts and, for a first page, how far span arrival has got.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TraceHead {
+    pub workspace: String,
+    pub execution: Execution,
+    /// The highest `seq` among the execution's spans (0 for none); `None` when not asked for.
+    pub max_seq: Option<i64>,
+    pub artifacts: Vec<ArtifactMeta>,
 }
 
 /// A page of whole spans with the version watermark at read time.
@@ -41,6 +52,7 @@ const EXECUTION_COLUMNS: &str = "seq, id, workspace_id, workflow_id, status, thr
 
 /// What ordering needs of a span, without its payload.
 struct Skeleton {
+    seq: i64,
     span_id: String,
     parent_span_id: Option<String>,
     start_time: DateTime<Utc>,
@@ -69,15 +81,13 @@ fn placeholders(first: usize, count: usize) -> String {
 /// Depth-first orders of pinned snapshots, by execution and arrival watermark: paging a large trace computes
 /// its order once, not once per page.
 #[derive(Clone)]
-pub struct OrderCache(moka::sync::Cache<(String, i64), Arc<Vec<String>>>);
+pub struct OrderCache(moka::sync::Cache<(String, i64), Arc<Vec<i64>>>);
 
 impl Default for OrderCache {
     fn default() -> Self {
         Self(
             moka::sync::Cache::builder()
-                .weigher(|_, order: &Arc<Vec<String>>| {
-                    u32::try_from(order.len().saturating_mul(48)).unwrap_or(u32::MAX)
-                })
+                .weigher(|_, order: &Arc<Vec<i64>>| u32::try_from(order.len().saturating_mul(8)).unwrap_or(u32::MAX))
                 .max_capacity(256 * 1024 * 1024)
                 .time_to_idle(std::time::Duration::from_secs(300))
                 .build(),
@@ -125,20 +135,34 @@ impl Store {
         row.as_ref().map(|row| Ok((row.try_get("workspace_id")?, execution_from_row(row)?))).transpose()
     }
 
-    /// The depth-first order of the spans that have arrived up to `max_seq` (all of them when `None`).
-    pub async fn snapshot(&self, execution_id: &str, max_seq: Option<i64>) -> Result<TraceSnapshot, StoreError> {
-        let max_seq = match max_seq {
-            Some(seq) => seq,
-            None => {
-                let row = sqlx::query(
-                    "SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) AS seq FROM spans WHERE execution_id = $1",
-                )
-                .bind(execution_id)
-                .fetch_one(&self.pool)
-                .await?;
-                row.try_get("seq")?
-            }
+    /// The execution `id` with its artifacts and, when `watermark` is set, the highest `seq` of its spans: one
+    /// statement instead of one each, so a page costs two round trips to the database.
+    pub async fn trace_head(&self, id: &str, watermark: bool) -> Result<Option<TraceHead>, StoreError> {
+        let sql = format!(
+            "SELECT {EXECUTION_COLUMNS}, \
+               CASE WHEN $2 THEN (SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM spans WHERE execution_id = $1) \
+               END AS max_seq, {} AS artifacts \
+             FROM executions WHERE id = $1",
+            self.dialect.artifacts_json()
+        );
+        let row = sqlx::query(AssertSqlSafe(sql)).bind(id).bind(watermark).fetch_optional(&self.pool).await?;
+        let Some(row) = row else { return Ok(None) };
+        let artifacts: Option<String> = row.try_get("artifacts")?;
+        let artifacts = match artifacts {
+            Some(text) => serde_json::from_str::<Vec<ArtifactMeta>>(&text)
+                .map_err(|e| StoreError::Corrupt(format!("artifacts: {e}")))?,
+            None => Vec::new(),
         };
+        Ok(Some(TraceHead {
+            workspace: row.try_get("workspace_id")?,
+            execution: execution_from_row(&row)?,
+            max_seq: row.try_get("max_seq")?,
+            artifacts,
+        }))
+    }
+
+    /// The depth-first order of the spans that had arrived at `max_seq` (see [`TraceHead::max_seq`]).
+    pub async fn snapshot(&self, execution_id: &str, max_seq: i64) -> Result<TraceSnapshot, StoreError> {
         let key = (execution_id.to_owned(), max_seq);
         if let Some(order) = self.orders.0.get(&key) {
             return Ok(TraceSnapshot { max_seq, order });
@@ -148,9 +172,9 @@ impl Store {
         Ok(TraceSnapshot { max_seq, order })
     }
 
-    async fn depth_first(&self, execution_id: &str, max_seq: i64) -> Result<Vec<String>, StoreError> {
+    async fn depth_first(&self, execution_id: &str, max_seq: i64) -> Result<Vec<i64>, StoreError> {
         let rows = sqlx::query(
-            "SELECT span_id, parent_span_id, start_time FROM spans \
+            "SELECT seq, span_id, parent_span_id, start_time FROM spans \
              WHERE execution_id = $1 AND seq <= $2 ORDER BY seq",
         )
         .bind(execution_id)
@@ -161,6 +185,7 @@ impl Store {
         for row in &rows {
             let start: String = row.try_get("start_time")?;
             skeleton.push(Skeleton {
+                seq: row.try_get("seq")?,
                 span_id: row.try_get("span_id")?,
                 parent_span_id: row.try_get("parent_span_id")?,
                 start_time: time::parse(&start).map_err(|e| StoreError::Corrupt(format!("start_time: {e}")))?,
@@ -171,21 +196,22 @@ impl Store {
         let mut skeleton: Vec<Option<Skeleton>> = skeleton.into_iter().map(Some).collect();
         for node in tree.depth_first() {
             if let Some(item) = skeleton[node].take() {
-                order.push(item.span_id);
+                order.push(item.seq);
             }
         }
         Ok(order)
     }
 
-    /// The stored wire JSON of spans by id, as one JSON array in the order of `span_ids` (ids not found are left
-    /// out). The database joins the payloads into one text, so a page is one row to fetch, not one per span, and
-    /// pages splice it into their body as it is, without building a `Span` for each. The ids go in as one JSON
-    /// array parameter: one statement for every page size, cheap to plan.
-    pub async fn span_payloads(&self, execution_id: &str, span_ids: &[String]) -> Result<String, StoreError> {
-        if span_ids.is_empty() {
+    /// The stored wire JSON of an execution's spans by `seq`, as one JSON array in the order of `seqs` (spans not
+    /// found are left out). The database joins the payloads into one text, so a page is one row to fetch, not one
+    /// per span, and pages splice it into their body as it is, without building a `Span` for each. The keys go in
+    /// as one JSON array parameter: one statement for every page size, cheap to plan; each is one lookup of the
+    /// table's own key.
+    pub async fn span_payloads(&self, execution_id: &str, seqs: &[i64]) -> Result<String, StoreError> {
+        if seqs.is_empty() {
             return Ok("[]".to_owned());
         }
-        let ids = serde_json::to_string(span_ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let ids = serde_json::to_string(seqs).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let row =
             sqlx::query(self.dialect.payloads_in_order()).bind(ids).bind(execution_id).fetch_one(&self.pool).await?;
         let payloads: Option<String> = row.try_get("payloads")?;

@@ -6,22 +6,23 @@
 
 mod artifacts;
 
+use salvo::http::ResBody;
 use salvo::http::StatusCode;
 use salvo::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderValue, IF_NONE_MATCH};
+use salvo::hyper::body::Bytes;
 use salvo::oapi::extract::{PathParam, QueryParam};
 use salvo::prelude::*;
-use serde::Serialize;
 use serde_json::value::RawValue;
-use sha2::{Digest, Sha256};
 use trace_model::{DEFAULT_PAGE_LIMIT, ErrorBody, Execution, MAX_PAGE_LIMIT, PageInfo, TraceResponse};
 
-use super::access::{authorize, bearer_token, not_found, visible_execution};
+use super::access::{authorize, bearer_token, not_found, visible};
 use super::params;
 use crate::auth::SCOPE_READ;
 use crate::cache::CachedPage;
 use crate::error::ApiError;
 use crate::links::links_for;
 use crate::state::AppState;
+use crate::store::TraceHead;
 
 /// Where a page starts: the arrival watermark of the first page and the depth-first offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,45 +82,43 @@ pub async fn get(
     // A cached page is of a finished execution, and any change to that execution evicts it: serving it needs
     // no read of the store, only the workspace check against the workspace it was cached with.
     if let Some(page) = state.cache.get(&id, &cache_key, limit) {
-        if !principal.can_see(&page.workspace) {
-            return Err(not_found(&id));
-        }
+        visible(&principal, &page.workspace, &id)?;
         if cursor.is_none() {
             state.audit.record(&principal.subject, "trace.view", &id, &page.workspace).await;
         }
         return respond(req, res, &page, true);
     }
-    let (workspace, execution) = visible_execution(state, &principal, &id).await?;
+    let head = state.store.trace_head(&id, cursor.is_none()).await?.ok_or_else(|| not_found(&id))?;
+    visible(&principal, &head.workspace, &id)?;
     if cursor.is_none() {
-        state.audit.record(&principal.subject, "trace.view", &id, &workspace).await;
+        state.audit.record(&principal.subject, "trace.view", &id, &head.workspace).await;
     }
-    let finished = execution.status.is_finished();
-    let body = page_body(state, execution, cursor, limit).await?;
+    let finished = head.execution.status.is_finished();
+    let workspace = head.workspace.clone();
+    let body = page_body(state, head, cursor, limit).await?;
     // Only finished pages carry an ETag: a running execution's page changes without notice.
     let etag = if finished { etag_of(&body) } else { String::new() };
-    let page = CachedPage { etag, body: body.into(), workspace };
+    let page = CachedPage { etag, body, workspace };
     let page = if finished { state.cache.put(&id, &cache_key, limit, page) } else { std::sync::Arc::new(page) };
     respond(req, res, &page, finished)
 }
 
 async fn page_body(
     state: &AppState,
-    mut execution: trace_model::Execution,
+    head: TraceHead,
     cursor: Option<Cursor>,
     limit: usize,
-) -> Result<Vec<u8>, ApiError> {
-    let snapshot = state.store.snapshot(&execution.id, cursor.map(|c| c.max_seq)).await?;
+) -> Result<Vec<Bytes>, ApiError> {
+    let TraceHead { mut execution, max_seq, artifacts, .. } = head;
+    let max_seq = cursor.map(|c| c.max_seq).or(max_seq).unwrap_or(0);
+    let snapshot = state.store.snapshot(&execution.id, max_seq).await?;
     let total = snapshot.order.len();
     let offset = cursor.map_or(0, |c| c.offset).min(total);
     let end = offset.saturating_add(limit).min(total);
     let stored = state.store.span_payloads(&execution.id, &snapshot.order[offset..end]).await?;
-    // Checked, not parsed: the stored text goes out verbatim, so it must be JSON, one value per span.
-    let stored: Vec<&RawValue> =
-        serde_json::from_str(&stored).map_err(|e| ApiError::internal(format!("stored span payloads: {e}")))?;
-    let artifacts = state.store.artifacts_of(&execution.id).await?;
-    let changed = artifacts::attach(&stored, &artifacts).map_err(|e| ApiError::internal(e.to_string()))?;
-    let spans: Vec<&RawValue> =
-        stored.iter().enumerate().map(|(i, raw)| changed.get(&i).map_or(*raw, |span| &**span)).collect();
+    // The stored text goes out verbatim: every payload was written by this service from a serialized span (a
+    // JSONB value on Postgres). Only spans that gain an artifact are parsed and written again.
+    let spans = if artifacts.is_empty() { stored } else { with_artifacts(&stored, &artifacts)? };
     execution.links = links_for(&state.links, &execution);
     let has_next_page = end < total;
     let page_info = PageInfo {
@@ -127,24 +126,41 @@ async fn page_body(
         cursor: has_next_page.then(|| Cursor { max_seq: snapshot.max_seq, offset: end }.encode()),
         total_spans: total as u64,
     };
-    let page = RawTraceResponse { execution: &execution, spans: &spans, page_info: &page_info };
-    let size = spans.iter().map(|span| span.get().len() + 1).sum::<usize>() + 1024;
-    let mut body = Vec::with_capacity(size);
-    serde_json::to_writer(&mut body, &page).map_err(|e| ApiError::internal(e.to_string()))?;
-    Ok(body)
+    write_page(&execution, spans, &page_info).map_err(|e| ApiError::internal(e.to_string()))
 }
 
-/// A [`TraceResponse`] whose spans are their stored JSON, written out as stored (a test keeps the two alike).
-#[derive(Serialize)]
-struct RawTraceResponse<'a> {
-    execution: &'a Execution,
-    spans: &'a [&'a RawValue],
-    page_info: &'a PageInfo,
+/// The page's spans (a JSON array of stored spans) with the artifacts they gain.
+fn with_artifacts(stored: &str, artifacts: &[crate::store::ArtifactMeta]) -> Result<String, ApiError> {
+    let stored: Vec<&RawValue> =
+        serde_json::from_str(stored).map_err(|e| ApiError::internal(format!("stored span payloads: {e}")))?;
+    let changed = artifacts::attach(&stored, artifacts).map_err(|e| ApiError::internal(e.to_string()))?;
+    let spans: Vec<&RawValue> =
+        stored.iter().enumerate().map(|(i, raw)| changed.get(&i).map_or(*raw, |span| &**span)).collect();
+    serde_json::to_string(&spans).map_err(|e| ApiError::internal(e.to_string()))
 }
 
-fn etag_of(body: &[u8]) -> String {
-    let digest = hex::encode(Sha256::digest(body));
-    format!("\"{}\"", &digest[..32])
+/// A [`TraceResponse`] whose spans are a JSON array of stored spans, spliced in as they are: three buffers, so
+/// the spans (most of the body) are neither copied nor re-encoded. A test keeps it equal to the serialized
+/// response.
+fn write_page(execution: &Execution, spans: String, page_info: &PageInfo) -> Result<Vec<Bytes>, serde_json::Error> {
+    let mut head = Vec::with_capacity(1024);
+    head.extend_from_slice(br#"{"execution":"#);
+    serde_json::to_writer(&mut head, execution)?;
+    head.extend_from_slice(br#","spans":"#);
+    let mut tail = br#","page_info":"#.to_vec();
+    serde_json::to_writer(&mut tail, page_info)?;
+    tail.push(b'}');
+    Ok(vec![head.into(), spans.into(), tail.into()])
+}
+
+/// A strong validator of the body's bytes. Not a security boundary (the body is the caller's own to read), so a
+/// fast non-cryptographic 128-bit hash rather than SHA-256, which cost more than the rest of a cached answer.
+fn etag_of(body: &[Bytes]) -> String {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for chunk in body {
+        hasher.update(chunk);
+    }
+    format!("\"{:032x}\"", hasher.digest128())
 }
 
 fn respond(req: &Request, res: &mut Response, page: &CachedPage, finished: bool) -> Result<(), ApiError> {
@@ -165,7 +181,7 @@ fn respond(req: &Request, res: &mut Response, page: &CachedPage, finished: bool)
             return Ok(());
         }
     }
-    res.write_body(page.body.clone()).map_err(|e| ApiError::internal(e.to_string()))?;
+    res.body(ResBody::Chunks(page.body.iter().cloned().collect()));
     Ok(())
 }
 
@@ -205,15 +221,19 @@ mod tests {
             spans: vec![span.clone(), span],
             page_info: PageInfo { has_next_page: true, cursor: Some("v1.3.2".into()), total_spans: 9 },
         };
-        let owned: Vec<Box<RawValue>> = expected
-            .spans
-            .iter()
-            .map(|s| serde_json::value::to_raw_value(s).unwrap_or_else(|e| panic!("{e}")))
-            .collect();
-        let raw: Vec<&RawValue> = owned.iter().map(|span| &**span).collect();
-        let spliced = RawTraceResponse { execution: &expected.execution, spans: &raw, page_info: &expected.page_info };
-        let text = serde_json::to_string(&spliced).unwrap_or_else(|e| panic!("{e}"));
+        let stored = serde_json::to_string(&expected.spans).unwrap_or_else(|e| panic!("{e}"));
+        let chunks = write_page(&expected.execution, stored, &expected.page_info).unwrap_or_else(|e| panic!("{e}"));
+        let text = String::from_utf8(chunks.concat()).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(serde_json::from_str::<TraceResponse>(&text).unwrap_or_else(|e| panic!("{e}")), expected);
         assert_eq!(text, serde_json::to_string(&expected).unwrap_or_else(|e| panic!("{e}")));
+    }
+
+    #[test]
+    fn etags_follow_the_bytes_not_the_chunking() {
+        let whole = etag_of(&[Bytes::from_static(b"{\"a\":[1,2]}")]);
+        let split = etag_of(&[Bytes::from_static(b"{\"a\":"), Bytes::from_static(b"[1,2]}")]);
+        assert_eq!(whole, split);
+        assert_ne!(whole, etag_of(&[Bytes::from_static(b"{\"a\":[1,3]}")]));
+        assert!(whole.starts_with('"') && whole.ends_with('"') && whole.len() == 34, "{whole}");
     }
 }
