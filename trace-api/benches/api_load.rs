@@ -22,7 +22,7 @@ use trace_api::{AppState, Store, routes};
 const INGEST_REQUESTS: usize = 200;
 const INGEST_SENDERS: usize = 4;
 const CLIENTS: usize = 64;
-const REQUESTS_PER_CLIENT: usize = 40;
+const REQUESTS_PER_CLIENT: usize = 200;
 const BIG_TRACE: usize = 1_000_000;
 
 fn main() -> anyhow::Result<()> {
@@ -114,6 +114,9 @@ async fn ingest(server: &RunningServer) -> anyhow::Result<f64> {
 
 /// p50 and p99 in milliseconds, and requests per second, of `CLIENTS` clients fetching `url` in a loop.
 async fn latency(client: &reqwest::Client, url: &str) -> anyhow::Result<(f64, f64, f64)> {
+    // What is timed must be the whole page.
+    let page: trace_model::TraceResponse = client.get(url).send().await?.json().await?;
+    anyhow::ensure!(page.spans.len() == 500, "the page has {} spans, not 500", page.spans.len());
     // Warm up connections and caches.
     for _ in 0..CLIENTS {
         client.get(url).send().await?.bytes().await?;

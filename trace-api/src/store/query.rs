@@ -140,7 +140,7 @@ impl Store {
     pub async fn trace_head(&self, id: &str, watermark: bool) -> Result<Option<TraceHead>, StoreError> {
         let sql = format!(
             "SELECT {EXECUTION_COLUMNS}, \
-               CASE WHEN $2 THEN (SELECT CAST(COALESCE(MAX(seq), 0) AS BIGINT) FROM spans WHERE execution_id = $1) \
+               CASE WHEN $2 THEN CAST(COALESCE((SELECT MAX(seq) FROM spans WHERE execution_id = $1), 0) AS BIGINT) \
                END AS max_seq, {} AS artifacts \
              FROM executions WHERE id = $1",
             self.dialect.artifacts_json()
