@@ -39,7 +39,9 @@ async fn ten_thousand_spans_page_without_gaps_or_repeats_while_spans_arrive() ->
     on_each_backend(|_, db: TestDb| async move {
         let api = TestApi::start(&db, |s| s).await?;
         let run = big_run("ex-big");
-        for chunk in run.chunks(2500) {
+        // Children arrive before their parents: arrival order is the reverse of the order pages must give.
+        let arrival: Vec<SpanRecord> = run.iter().rev().cloned().collect();
+        for chunk in arrival.chunks(2500) {
             api.store.insert_spans(chunk).await?;
         }
         let mut spans = Vec::new();
