@@ -2,7 +2,8 @@
 //! `benches/api_load.rs`):
 //! - `page [n] [url]`: `n` uncached reads of a 500-span page (`CLIENTS` concurrent clients, default 1);
 //! - `cached [n] [url]`: the same with the page cache on;
-//! - `ingest [n] [url]`: `n` OTLP protobuf requests of 1,000 spans (`SENDERS` concurrent senders, default 1).
+//! - `ingest [n] [url]`: `n` OTLP protobuf requests of 1,000 spans (`SENDERS` concurrent senders, default 1);
+//! - `big [n] [url]`: the first 5,000-span page of an `n`-span trace, read 5 times (each a new arrival watermark).
 //!
 //! `url` defaults to a fresh SQLite file; pass an empty Postgres database to measure Postgres.
 //! `cargo build --release -p trace-api --example profile_paths`.
@@ -42,6 +43,18 @@ async fn run() -> anyhow::Result<()> {
         let bodies = (0..n).map(otlp_body).collect();
         let took = send_all(&format!("{}/v1/traces", server.url()), bodies, senders).await?;
         println!("{:.0} spans/s", (n * SPANS_PER_REQUEST) as f64 / took.as_secs_f64());
+    } else if mode == "big" {
+        for chunk in run_of("big", n).chunks(5000) {
+            store.insert_spans(chunk).await?;
+        }
+        let path = format!("{}/api/executions/big/trace?limit=5000", server.url());
+        for i in 0..5 {
+            // A late span moves the watermark, so each read orders the whole trace again.
+            store.insert_spans(&run_of("big", n + i + 1)[n + i..]).await?;
+            let at = Instant::now();
+            let bytes = client.get(&path).send().await?.bytes().await?.len();
+            println!("first page {:.0} ms, {bytes} bytes", at.elapsed().as_secs_f64() * 1000.0);
+        }
     } else {
         store.insert_spans(&run_of("page-500", 500)).await?;
         let path = format!("{}/api/executions/page-500/trace", server.url());
