@@ -30,6 +30,8 @@ pub struct Config {
     pub cache_ttl: Duration,
     /// `TRACE_API_TRACE_TAB`: what `GET /api/features` advertises.
     pub features: Features,
+    /// `TRACE_API_RETENTION_DAYS`: finished executions older than this are deleted (unset or 0: kept forever).
+    pub retention: Option<Duration>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -122,6 +124,10 @@ impl Config {
             otlp_max_bytes: number(&env, "TRACE_API_OTLP_MAX_BYTES", DEFAULT_OTLP_MAX_BYTES)?,
             cache_ttl: Duration::from_secs(number(&env, "TRACE_API_CACHE_TTL_SECONDS", 300)?),
             features: Features::from_env(&env)?,
+            retention: match number::<u64>(&env, "TRACE_API_RETENTION_DAYS", 0)? {
+                0 => None,
+                days => Some(Duration::from_secs(days.saturating_mul(86_400))),
+            },
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -162,6 +168,12 @@ mod tests {
         assert!(config.demo);
         assert_eq!(config.database_url, "sqlite::memory:");
         assert!(!config.auth.required);
+        assert_eq!(config.retention, None, "kept forever unless configured");
+        let days = Config::load(
+            env(&[("TRACE_API_DATABASE_URL", "sqlite::memory:"), ("TRACE_API_RETENTION_DAYS", "30")]),
+            Vec::new(),
+        )?;
+        assert_eq!(days.retention, Some(Duration::from_secs(30 * 86_400)));
         Ok(())
     }
 
@@ -176,6 +188,8 @@ mod tests {
         assert!(matches!(bad_tokens, Err(ConfigError::Invalid { name: "TRACE_API_SERVICE_TOKENS", .. })));
         let bad_limit = Config::load(env(&[("TRACE_API_OTLP_MAX_BYTES", "lots")]), Vec::new());
         assert!(matches!(bad_limit, Err(ConfigError::Invalid { name: "TRACE_API_OTLP_MAX_BYTES", .. })));
+        let bad_days = Config::load(env(&[("TRACE_API_RETENTION_DAYS", "-3")]), Vec::new());
+        assert!(matches!(bad_days, Err(ConfigError::Invalid { name: "TRACE_API_RETENTION_DAYS", .. })));
         let bad_link = Config::load(env(&[("TRACE_API_JAEGER_URL", "http://j/trace")]), Vec::new());
         assert!(matches!(bad_link, Err(ConfigError::Invalid { name: "TRACE_API_JAEGER_URL", .. })));
     }

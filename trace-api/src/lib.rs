@@ -21,6 +21,7 @@ pub mod features;
 pub mod links;
 pub mod metrics;
 pub mod otlp;
+pub mod retention;
 pub mod routes;
 pub mod server;
 pub mod sink;

@@ -1,7 +1,7 @@
 //! `trace-api [--demo] [--bind ADDR] [--www DIR]`
 
 use anyhow::Context as _;
-use trace_api::{AppState, Config, Store, demo, routes, server};
+use trace_api::{AppState, Config, Store, demo, retention, routes, server};
 use tracing_subscriber::EnvFilter;
 
 // Spans are allocated by request tasks and freed by others (the batch writer, the cache); a thread-caching allocator
@@ -20,6 +20,9 @@ async fn main() -> anyhow::Result<()> {
         .await
         .with_context(|| format!("opening the store at {}", redact_url(&config.database_url)))?;
     let state = AppState::from_config(store.clone(), &config)?;
+    if let Some(keep) = config.retention {
+        retention::start(store.clone(), keep);
+    }
     // Held until the service stops: the demo's live loop runs as long as it exists.
     let _demo = if config.demo {
         let demo = demo::start(&store, state.metrics.clone()).await.context("running the demo workflows")?;

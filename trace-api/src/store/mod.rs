@@ -8,6 +8,7 @@ mod changes;
 mod dialect;
 mod ingest;
 mod query;
+mod retention;
 mod summaries;
 mod turns;
 
