@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use crate::store::Store;
 
 const BATCH: u32 = 100;
@@ -13,7 +15,10 @@ const AFTER_ERROR: Duration = Duration::from_secs(60);
 pub fn start(store: Store, keep: Duration) {
     tokio::spawn(async move {
         loop {
-            let cutoff = chrono::Utc::now() - chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX);
+            let Some(cutoff) = cutoff(chrono::Utc::now(), keep) else {
+                tokio::time::sleep(EVERY).await;
+                continue;
+            };
             match store.delete_finished_before(&cutoff, BATCH).await {
                 // A full batch: there may be more right away.
                 Ok(ids) if ids.len() == BATCH as usize => {
@@ -32,4 +37,23 @@ pub fn start(store: Store, keep: Duration) {
             }
         }
     });
+}
+
+/// What finished before this goes; `None` when `keep` reaches back further than the calendar (nothing is that old).
+fn cutoff(now: DateTime<Utc>, keep: Duration) -> Option<DateTime<Utc>> {
+    chrono::Duration::from_std(keep).ok().and_then(|keep| now.checked_sub_signed(keep))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cutoff_is_the_period_before_now_and_never_overflows() {
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
+        let month = cutoff(now, Duration::from_secs(30 * 86_400));
+        assert_eq!(month, DateTime::from_timestamp(1_800_000_000 - 30 * 86_400, 0));
+        assert_eq!(cutoff(now, Duration::from_secs(u64::MAX)), None);
+        assert_eq!(cutoff(now, Duration::from_secs(400_000 * 365 * 86_400)), None);
+    }
 }

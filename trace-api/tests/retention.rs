@@ -55,3 +55,29 @@ async fn old_finished_executions_go_with_their_spans_artifacts_and_cached_pages(
     })
     .await
 }
+
+/// Milliseconds from the test spans' base time to `days` days before now.
+fn days_ago(days: i64) -> i64 {
+    (chrono::Utc::now() - chrono::Duration::days(days)).timestamp_millis() - at(0).timestamp_millis()
+}
+
+#[tokio::test]
+async fn the_sweeper_deletes_what_is_older_than_the_retention_period() -> anyhow::Result<()> {
+    on_each_backend(|backend, db: TestDb| async move {
+        let api = TestApi::start(&db, |s| s).await?;
+        for (execution, ended) in [("ex-100-days", days_ago(100)), ("ex-yesterday", days_ago(1))] {
+            let started = ended - 1_000;
+            api.store.insert_spans(&[SpanSpec::new(execution, "root", None, started, Some(ended)).record()]).await?;
+        }
+        trace_api::retention::start(api.store.clone(), std::time::Duration::from_secs(30 * 86_400));
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while api.get("/api/executions/ex-100-days/trace", None).await?.status().as_u16() != 404 {
+            anyhow::ensure!(std::time::Instant::now() < deadline, "ex-100-days still there on {backend:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(api.get("/api/executions/ex-yesterday/trace", None).await?.status().as_u16(), 200);
+        api.stop().await;
+        Ok(db)
+    })
+    .await
+}
