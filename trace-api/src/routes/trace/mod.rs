@@ -88,6 +88,7 @@ pub async fn get(
         }
         return respond(req, res, &page, true);
     }
+    let ticket = state.cache.ticket(&id);
     let head = state.store.trace_head(&id, cursor.is_none()).await?.ok_or_else(|| not_found(&id))?;
     visible(&principal, &head.workspace, &id)?;
     if cursor.is_none() {
@@ -99,7 +100,7 @@ pub async fn get(
     // Only finished pages carry an ETag: a running execution's page changes without notice.
     let etag = if finished { etag_of(&body) } else { String::new() };
     let page = CachedPage { etag, body, workspace };
-    let page = if finished { state.cache.put(&id, &cache_key, limit, page) } else { std::sync::Arc::new(page) };
+    let page = if finished { state.cache.put(&id, &cache_key, limit, page, ticket) } else { std::sync::Arc::new(page) };
     respond(req, res, &page, finished)
 }
 
