@@ -20,15 +20,14 @@ pub fn start(store: Store, keep: Duration) {
                 continue;
             };
             match store.delete_finished_before(&cutoff, BATCH).await {
-                // A full batch: there may be more right away.
-                Ok(ids) if ids.len() == BATCH as usize => {
-                    tracing::info!(executions = ids.len(), "retention: deleted old executions");
-                }
                 Ok(ids) => {
                     if !ids.is_empty() {
                         tracing::info!(executions = ids.len(), "retention: deleted old executions");
                     }
-                    tokio::time::sleep(EVERY).await;
+                    // A full batch: there may be more right away.
+                    if ids.len() < BATCH as usize {
+                        tokio::time::sleep(EVERY).await;
+                    }
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "retention: old executions not deleted yet; retrying");
