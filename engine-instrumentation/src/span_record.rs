@@ -10,11 +10,15 @@ use trace_model::{ArtifactRef, Attributes, Span, SpanEvent, SpanLink, SpanStatus
 
 use crate::attrs;
 
-/// A span ready to store: the execution it belongs to (its `orcheo.execution.id`, else its trace id) and its trace.
+/// A span ready to store, with the ids it declares. The store files it under an execution: the one it declares, else
+/// its nearest declaring ancestor's, else its trace's own run (docs/architecture.md, "Executions").
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpanRecord {
-    pub execution_id: String,
+    /// `orcheo.execution.id`, when the span (or its resource) carries it.
+    pub execution_id: Option<String>,
     pub workflow_id: Option<String>,
+    /// `orcheo.workspace.id` (or Orcheo's `orcheo.workspace`), when the span (or its resource) carries it.
+    pub workspace_id: Option<String>,
     pub trace_id: String,
     pub span: Span,
 }
@@ -23,8 +27,8 @@ impl SpanRecord {
     pub fn from_span_data(data: &SpanData) -> Self {
         let attributes = to_attributes(&data.attributes);
         let trace_id = data.span_context.trace_id().to_string();
-        let execution_id =
-            conventions::str_attr(&attributes, EXECUTION_ID).map_or_else(|| trace_id.clone(), str::to_owned);
+        let execution_id = conventions::str_attr(&attributes, EXECUTION_ID).map(str::to_owned);
+        let workspace_id = conventions::workspace(&attributes).map(str::to_owned);
         let workflow_id = conventions::str_attr(&attributes, WORKFLOW_ID).map(str::to_owned);
         let status = match &data.status {
             Status::Ok => SpanStatus { code: StatusCode::Ok, message: None },
@@ -69,7 +73,7 @@ impl SpanRecord {
         };
         span.artifacts = artifact(&span.attributes).into_iter().collect();
         span.duration_ms = span.measured_duration_ms();
-        Self { execution_id, workflow_id, trace_id, span }
+        Self { execution_id, workflow_id, workspace_id, trace_id, span }
     }
 }
 

@@ -19,7 +19,7 @@ async fn summarize_has_root_nodes_and_an_llm_child_with_genai_attributes() -> an
     let summarize = spans.one("node summarize")?;
     let llm = spans.one("chat local-mini")?;
 
-    assert!(records.iter().all(|r| r.execution_id == "exec-1" && r.trace_id == root.trace_id));
+    assert!(records.iter().all(|r| r.execution_id.as_deref() == Some("exec-1") && r.trace_id == root.trace_id));
     assert!(records.iter().all(|r| r.workflow_id.as_deref() == Some("summarize-report")));
     assert_eq!(root.span.parent_span_id, None);
     assert_eq!(root.span.kind, SpanKind::Workflow);

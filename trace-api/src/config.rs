@@ -32,6 +32,9 @@ pub struct Config {
     pub features: Features,
     /// `TRACE_API_RETENTION_DAYS`: finished executions older than this are deleted (unset or 0: kept forever).
     pub retention: Option<Duration>,
+    /// `TRACE_API_STALL_AFTER_SECONDS`: a running execution that hears of no span for this long shows as stalled
+    /// (0: never).
+    pub stall_after: Option<Duration>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -128,6 +131,10 @@ impl Config {
                 0 => None,
                 days => Some(Duration::from_secs(days.saturating_mul(86_400))),
             },
+            stall_after: match number::<u64>(&env, "TRACE_API_STALL_AFTER_SECONDS", 600)? {
+                0 => None,
+                seconds => Some(Duration::from_secs(seconds)),
+            },
         };
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -174,6 +181,12 @@ mod tests {
             Vec::new(),
         )?;
         assert_eq!(days.retention, Some(Duration::from_secs(30 * 86_400)));
+        assert_eq!(config.stall_after, Some(Duration::from_secs(600)));
+        let never = Config::load(
+            env(&[("TRACE_API_DATABASE_URL", "sqlite::memory:"), ("TRACE_API_STALL_AFTER_SECONDS", "0")]),
+            Vec::new(),
+        )?;
+        assert_eq!(never.stall_after, None);
         Ok(())
     }
 

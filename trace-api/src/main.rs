@@ -18,7 +18,8 @@ async fn main() -> anyhow::Result<()> {
     let config = Config::load(|key| std::env::var(key).ok(), std::env::args().skip(1))?;
     let store = Store::connect(&config.database_url)
         .await
-        .with_context(|| format!("opening the store at {}", redact_url(&config.database_url)))?;
+        .with_context(|| format!("opening the store at {}", redact_url(&config.database_url)))?
+        .with_stall_after(config.stall_after);
     let state = AppState::from_config(store.clone(), &config)?;
     if let Some(keep) = config.retention {
         retention::start(store.clone(), keep);

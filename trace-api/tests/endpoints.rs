@@ -83,7 +83,7 @@ async fn trace_has_the_contract_shape_links_and_artifacts() -> anyhow::Result<()
         assert_eq!(status, 200, "{body}");
         assert_eq!(
             body["execution"]["links"],
-            json!([{"name": "Jaeger", "url": format!("http://jaeger:16686/trace/{}", common::TRACE_ID)}])
+            json!([{"name": "Jaeger", "url": format!("http://jaeger:16686/trace/{}", common::trace_id("ex-1"))}])
         );
         assert_eq!(body["execution"]["artifact_count"], 1);
         let trace: TraceResponse = serde_json::from_value(body.clone())?;

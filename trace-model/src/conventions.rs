@@ -8,6 +8,8 @@ pub const SPAN_KIND: &str = "orcheo.span.kind";
 pub const EXECUTION_ID: &str = "orcheo.execution.id";
 pub const WORKFLOW_ID: &str = "orcheo.workflow.id";
 pub const WORKSPACE_ID: &str = "orcheo.workspace.id";
+/// The Orcheo Python engine's name for the workspace (a resource attribute).
+pub const WORKSPACE: &str = "orcheo.workspace";
 pub const EXECUTION_STATUS: &str = "orcheo.execution.status";
 pub const NODE_ID: &str = "orcheo.node.id";
 pub const NODE_KIND: &str = "orcheo.node.kind";
@@ -96,6 +98,16 @@ pub fn token_usage(attributes: &Attributes) -> Option<TokenUsage> {
 /// The model a GenAI span used: response model, else request model.
 pub fn model(attributes: &Attributes) -> Option<&str> {
     str_attr(attributes, GEN_AI_RESPONSE_MODEL).or_else(|| str_attr(attributes, GEN_AI_REQUEST_MODEL))
+}
+
+/// The workspace a span names: `orcheo.workspace.id`, else Orcheo's `orcheo.workspace`.
+pub fn workspace(attributes: &Attributes) -> Option<&str> {
+    str_attr(attributes, WORKSPACE_ID).or_else(|| str_attr(attributes, WORKSPACE)).filter(|w| !w.is_empty())
+}
+
+/// Whether an event says the run was cancelled (`orcheo.cancelled`, Orcheo's `cancelled`/`cancellation`, …).
+pub fn is_cancellation(event_name: &str) -> bool {
+    event_name.to_ascii_lowercase().contains("cancel")
 }
 
 pub fn str_attr<'a>(attributes: &'a Attributes, key: &str) -> Option<&'a str> {

@@ -51,6 +51,8 @@ pub enum ExecutionStatus {
     Completed,
     Error,
     Cancelled,
+    /// Still open, but nothing has arrived for it for a while (the service's stall period): its sender may be gone.
+    Stalled,
 }
 
 impl ExecutionStatus {
@@ -60,6 +62,7 @@ impl ExecutionStatus {
             Self::Completed => "completed",
             Self::Error => "error",
             Self::Cancelled => "cancelled",
+            Self::Stalled => "stalled",
         }
     }
 
@@ -69,12 +72,14 @@ impl ExecutionStatus {
             "completed" => Some(Self::Completed),
             "error" => Some(Self::Error),
             "cancelled" => Some(Self::Cancelled),
+            "stalled" => Some(Self::Stalled),
             _ => None,
         }
     }
 
+    /// Completed, failed or cancelled: a stalled run may still go on.
     pub fn is_finished(self) -> bool {
-        self != Self::Running
+        matches!(self, Self::Completed | Self::Error | Self::Cancelled)
     }
 }
 

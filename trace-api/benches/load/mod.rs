@@ -35,8 +35,9 @@ pub fn run_of(execution: &str, spans: usize) -> Vec<SpanRecord> {
         };
         span.duration_ms = span.measured_duration_ms();
         SpanRecord {
-            execution_id: execution.to_owned(),
+            execution_id: Some(execution.to_owned()),
             workflow_id: Some("bench".to_owned()),
+            workspace_id: None,
             trace_id: format!("{:032x}", 7),
             span,
         }

@@ -10,8 +10,8 @@ use serde_json::Value as Json;
 use trace_model::conventions::{self, EXECUTION_ID, WORKFLOW_ID, WORKSPACE_ID};
 use trace_model::{Attributes, Span, SpanEvent, SpanLink, SpanStatus, StatusCode};
 
-/// Every span of a (validated) request. The execution is the span's `orcheo.execution.id` (or its resource's),
-/// else its trace id: spans from any OpenTelemetry SDK are grouped by trace.
+/// Every span of a (validated) request, with the execution, workflow and workspace it or its resource declares (the
+/// store files spans without an execution id under their ancestor's execution or their trace's run).
 pub fn to_records(request: &ExportTraceServiceRequest) -> Vec<SpanRecord> {
     let mut records = Vec::new();
     for resource_spans in &request.resource_spans {
@@ -34,7 +34,8 @@ fn record(otlp: &OtlpSpan, resource: &Attributes) -> SpanRecord {
         }
     }
     let trace_id = hex::encode(&otlp.trace_id);
-    let execution_id = conventions::str_attr(&attrs, EXECUTION_ID).map_or_else(|| trace_id.clone(), str::to_owned);
+    let execution_id = conventions::str_attr(&attrs, EXECUTION_ID).map(str::to_owned);
+    let workspace_id = conventions::workspace(&attrs).or_else(|| conventions::workspace(resource)).map(str::to_owned);
     let workflow_id = conventions::str_attr(&attrs, WORKFLOW_ID)
         .or_else(|| conventions::str_attr(resource, "service.name"))
         .map(str::to_owned);
@@ -71,7 +72,7 @@ fn record(otlp: &OtlpSpan, resource: &Attributes) -> SpanRecord {
         artifacts: vec![],
     };
     span.duration_ms = span.measured_duration_ms();
-    SpanRecord { execution_id, workflow_id, trace_id, span }
+    SpanRecord { execution_id, workflow_id, workspace_id, trace_id, span }
 }
 
 fn timestamp(nanos: u64) -> DateTime<Utc> {

@@ -22,7 +22,8 @@ const MAX_LIMIT: u32 = 500;
     security(("bearer" = [])),
     parameters(
         ("workflow_id", description = "Only runs of this workflow."),
-        ("status", description = "Only runs in this status: running, completed, error or cancelled."),
+        ("status", description = "Only runs in this status: running, completed, error, cancelled or stalled (running, but nothing arrived for the stall period)."),
+        ("include", description = "`all` also lists traces without an execution id that hold no workflow, node, LLM or tool span (bare HTTP requests); they are stored either way and reachable by trace id."),
         ("cursor", description = "`page_info.cursor` of the previous page."),
         ("limit", description = "Runs per page, 1 to 500 (default 50)."),
     ),
@@ -39,6 +40,7 @@ pub async fn list(
     depot: &mut Depot,
     workflow_id: QueryParam<String, false>,
     status: QueryParam<String, false>,
+    include: QueryParam<String, false>,
     cursor: QueryParam<String, false>,
     limit: QueryParam<String, false>,
 ) -> Result<Json<ExecutionPage>, ApiError> {
@@ -49,6 +51,7 @@ pub async fn list(
         status: parse_status(status.into_inner())?,
         workspaces: principal.workspace_filter(),
         before_seq: params::cursor(cursor.into_inner(), |c| c.parse::<i64>().ok())?,
+        include_unlisted: parse_include(include.into_inner())?,
         limit: params::limit(limit.into_inner(), DEFAULT_LIMIT, MAX_LIMIT)?,
     };
     let limit = filter.limit as usize;
@@ -73,9 +76,17 @@ fn parse_status(raw: Option<String>) -> Result<Option<ExecutionStatus>, ApiError
             ExecutionStatus::parse(&s).ok_or_else(|| {
                 ApiError::bad_request(
                     "invalid_status",
-                    format!("status must be running, completed, error or cancelled, not {s:?}"),
+                    format!("status must be running, completed, error, cancelled or stalled, not {s:?}"),
                 )
             })
         })
         .transpose()
+}
+
+fn parse_include(raw: Option<String>) -> Result<bool, ApiError> {
+    match params::text(raw).as_deref() {
+        None | Some("listed") => Ok(false),
+        Some("all") => Ok(true),
+        Some(other) => Err(ApiError::bad_request("invalid_include", format!("include must be all or listed, not {other:?}"))),
+    }
 }

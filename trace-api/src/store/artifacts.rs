@@ -44,10 +44,7 @@ impl Store {
         .bind(time::format(&chrono::Utc::now()))
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "UPDATE executions SET artifact_count = (SELECT COUNT(*) FROM artifacts WHERE execution_id = $1) \
-             WHERE id = $1",
-        )
+        sqlx::query(super::ARTIFACT_COUNT)
         .bind(artifact.execution_id.clone())
         .execute(&mut *tx)
         .await?;

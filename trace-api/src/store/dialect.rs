@@ -116,6 +116,23 @@ impl Dialect {
         }
     }
 
+    /// The values of the `n`-th parameter, a JSON array of text, as a list for `IN`.
+    pub fn json_list(self, n: usize) -> String {
+        match self {
+            Self::Sqlite => format!("(SELECT value FROM json_each(${n}))"),
+            Self::Postgres => format!("(SELECT jsonb_array_elements_text(${n}::jsonb))"),
+        }
+    }
+
+    /// A statement that holds trace `$1` for the rest of the transaction, so that two batches of one trace file
+    /// their spans one after the other (SQLite writers take turns anyway).
+    pub fn trace_lock(self) -> Option<&'static str> {
+        match self {
+            Self::Sqlite => None,
+            Self::Postgres => Some("SELECT 1 AS held FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS lock"),
+        }
+    }
+
     /// A statement returning the next span version as `value`.
     pub fn next_version(self) -> &'static str {
         match self {

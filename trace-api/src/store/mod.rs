@@ -7,9 +7,10 @@ mod audit;
 mod changes;
 mod dialect;
 mod ingest;
+mod membership;
 mod query;
 mod retention;
-mod summaries;
+mod span_rows;
 mod turns;
 
 use std::time::Duration;
@@ -22,7 +23,7 @@ pub use artifacts::{ArtifactMeta, NewArtifact};
 pub use audit::AuditEntry;
 pub use changes::Changes;
 pub use dialect::Dialect;
-pub use ingest::Ingested;
+pub use ingest::{Ingested, RejectedSpan, WriteScope};
 pub use query::{ExecutionFilter, SpanPage, TraceHead, TraceSnapshot};
 
 #[derive(Debug, thiserror::Error)]
@@ -66,14 +67,18 @@ fn is_unavailable(e: &sqlx::Error) -> bool {
     }
 }
 
+/// The default of `TRACE_API_STALL_AFTER_SECONDS`.
+pub const DEFAULT_STALL_AFTER: Duration = Duration::from_secs(600);
+
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
     changes: Changes,
-    summaries: summaries::SummaryClock,
     orders: query::OrderCache,
     turns: turns::WriteTurns,
+    /// A running execution that hears of no span for this long shows as stalled (`None`: never).
+    stall_after: Option<Duration>,
 }
 
 impl Store {
@@ -121,10 +126,16 @@ impl Store {
             pool,
             dialect,
             changes,
-            summaries: summaries::SummaryClock::default(),
             orders: query::OrderCache::default(),
             turns: turns::WriteTurns::for_dialect(dialect),
+            stall_after: Some(DEFAULT_STALL_AFTER),
         })
+    }
+
+    /// How long a running execution may hear of no span before it shows as stalled (`None`: never).
+    pub fn with_stall_after(mut self, after: Option<Duration>) -> Self {
+        self.stall_after = after;
+        self
     }
 
     /// Which executions changed, as they change (in this process, and on Postgres in every replica).
@@ -138,6 +149,12 @@ impl Store {
         Ok(())
     }
 }
+
+/// Recounts `artifact_count` of execution `$1`: the artifacts stored for it and those its spans name, each once.
+pub(crate) const ARTIFACT_COUNT: &str = "UPDATE executions SET artifact_count = (SELECT COUNT(*) FROM ( \
+       SELECT id FROM artifacts WHERE execution_id = $1 \
+       UNION SELECT artifact_id FROM artifact_refs WHERE execution_id = $1) AS named) \
+     WHERE id = $1";
 
 /// Counts are unsigned on the wire, signed in SQL; they saturate rather than wrap.
 pub(crate) fn to_sql_count(n: u64) -> i64 {

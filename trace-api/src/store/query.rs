@@ -18,6 +18,8 @@ pub struct ExecutionFilter {
     pub workspaces: Option<Vec<String>>,
     /// Only executions inserted before this sequence number (the cursor of the previous page).
     pub before_seq: Option<i64>,
+    /// Also traces without an execution id that hold no workflow, node, LLM or tool span (bare HTTP requests).
+    pub include_unlisted: bool,
     pub limit: u32,
 }
 
@@ -48,7 +50,7 @@ pub struct SpanPage {
 }
 
 const EXECUTION_COLUMNS: &str = "seq, id, workspace_id, workflow_id, status, thread_id, trace_id, root_span_id, \
-     started_at, finished_at, span_count, error_count, input_tokens, output_tokens, artifact_count";
+     started_at, finished_at, span_count, error_count, input_tokens, output_tokens, artifact_count, last_span_at";
 
 /// Spans per statement when ordering a trace on SQLite, each chunk one JSON text of ~300 KB (a 10k-span test
 /// crosses chunks).
@@ -121,26 +123,47 @@ impl std::fmt::Debug for OrderCache {
 impl Store {
     /// Newest first, with the sequence number of each row for the next page's cursor.
     pub async fn list_executions(&self, filter: &ExecutionFilter) -> Result<Vec<(i64, Execution)>, StoreError> {
+        let cut = self.stall_cut();
+        // A stalled run is stored as running, told apart by when it last heard of a span ($6 when asked).
+        let (stored_status, stall_clause) = match (filter.status, &cut) {
+            (Some(ExecutionStatus::Stalled), Some(_)) => (Some("running"), " AND last_span_at < $6"),
+            (Some(ExecutionStatus::Stalled), None) => return Ok(Vec::new()),
+            (Some(ExecutionStatus::Running), Some(_)) => {
+                (Some("running"), " AND (last_span_at IS NULL OR last_span_at >= $6)")
+            }
+            (status, _) => (status.map(ExecutionStatus::as_str), ""),
+        };
+        let first_workspace = if stall_clause.is_empty() { 6 } else { 7 };
         let workspace_clause = match &filter.workspaces {
             None => String::new(),
             Some(list) if list.is_empty() => return Ok(Vec::new()),
-            Some(list) => format!(" AND workspace_id IN ({})", placeholders(5, list.len())),
+            Some(list) => format!(" AND workspace_id IN ({})", placeholders(first_workspace, list.len())),
         };
         let sql = format!(
             "SELECT {EXECUTION_COLUMNS} FROM executions \
-             WHERE ($1 IS NULL OR workflow_id = $1) AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR seq < $3)\
-             {workspace_clause} ORDER BY seq DESC LIMIT $4"
+             WHERE ($1 IS NULL OR workflow_id = $1) AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR seq < $3) \
+             AND ($5 OR listed = 1){stall_clause}{workspace_clause} ORDER BY seq DESC LIMIT $4"
         );
         let mut query = sqlx::query(AssertSqlSafe(sql))
             .bind(filter.workflow_id.clone())
-            .bind(filter.status.map(ExecutionStatus::as_str))
+            .bind(stored_status)
             .bind(filter.before_seq)
-            .bind(i64::from(filter.limit));
+            .bind(i64::from(filter.limit))
+            .bind(filter.include_unlisted);
+        if !stall_clause.is_empty() {
+            query = query.bind(cut.clone());
+        }
         for workspace in filter.workspaces.iter().flatten() {
             query = query.bind(workspace.clone());
         }
         let rows = query.fetch_all(&self.pool).await?;
-        rows.iter().map(|row| Ok((row.try_get("seq")?, execution_from_row(row)?))).collect()
+        rows.iter().map(|row| Ok((row.try_get("seq")?, execution_from_row(row, cut.as_deref())?))).collect()
+    }
+
+    /// Runs still open that heard of no span since this time are stalled (`None`: never).
+    fn stall_cut(&self) -> Option<String> {
+        let after = chrono::Duration::from_std(self.stall_after?).ok()?;
+        Some(time::format(&(Utc::now() - after)))
     }
 
     /// An execution and the workspace it belongs to.
@@ -149,7 +172,8 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(|row| Ok((row.try_get("workspace_id")?, execution_from_row(row)?))).transpose()
+        let cut = self.stall_cut();
+        row.as_ref().map(|row| Ok((row.try_get("workspace_id")?, execution_from_row(row, cut.as_deref())?))).transpose()
     }
 
     /// The execution `id` with its artifacts and, when `watermark` is set, the highest `seq` of its spans: one
@@ -172,7 +196,7 @@ impl Store {
         };
         Ok(Some(TraceHead {
             workspace: row.try_get("workspace_id")?,
-            execution: execution_from_row(&row)?,
+            execution: execution_from_row(&row, self.stall_cut().as_deref())?,
             max_seq: row.try_get("max_seq")?,
             artifacts,
         }))
@@ -290,8 +314,13 @@ fn span_from_row(row: &AnyRow) -> Result<Span, StoreError> {
     serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(format!("span payload: {e}")))
 }
 
-fn execution_from_row(row: &AnyRow) -> Result<Execution, StoreError> {
-    let status: String = row.try_get("status")?;
+/// An execution as stored; a running one that heard of no span since `stall_cut` shows as stalled.
+fn execution_from_row(row: &AnyRow, stall_cut: Option<&str>) -> Result<Execution, StoreError> {
+    let stored: String = row.try_get("status")?;
+    let last_span_at: Option<String> = row.try_get("last_span_at")?;
+    let stalled = stored == ExecutionStatus::Running.as_str()
+        && matches!((stall_cut, last_span_at.as_deref()), (Some(cut), Some(last)) if last < cut);
+    let status = if stalled { ExecutionStatus::Stalled.as_str().to_owned() } else { stored };
     let timestamp = |column: &str| -> Result<_, StoreError> {
         let text: Option<String> = row.try_get(column)?;
         text.map(|t| time::parse(&t).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))).transpose()

@@ -153,7 +153,12 @@ pub fn span_id(name: &str) -> String {
     padded[padded.len() - 16..].to_owned()
 }
 
-pub const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+/// The trace of a test execution: one trace each, as an engine starts one per run (span ids repeat across test
+/// executions, and are unique within a trace only).
+pub fn trace_id(execution: &str) -> String {
+    let hash = execution.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    format!("4bf92f3577b34da6{hash:016x}")
+}
 
 pub struct SpanSpec<'a> {
     pub execution: &'a str,
@@ -213,9 +218,10 @@ impl<'a> SpanSpec<'a> {
         };
         span.duration_ms = span.measured_duration_ms();
         SpanRecord {
-            execution_id: self.execution.to_owned(),
+            execution_id: Some(self.execution.to_owned()),
             workflow_id: Some("wf-test".to_owned()),
-            trace_id: TRACE_ID.to_owned(),
+            workspace_id: conventions::workspace(&span.attributes).map(str::to_owned),
+            trace_id: trace_id(self.execution),
             span,
         }
     }
