@@ -87,6 +87,8 @@ fn parse_include(raw: Option<String>) -> Result<bool, ApiError> {
     match params::text(raw).as_deref() {
         None | Some("listed") => Ok(false),
         Some("all") => Ok(true),
-        Some(other) => Err(ApiError::bad_request("invalid_include", format!("include must be all or listed, not {other:?}"))),
+        Some(other) => {
+            Err(ApiError::bad_request("invalid_include", format!("include must be all or listed, not {other:?}")))
+        }
     }
 }

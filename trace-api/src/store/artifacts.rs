@@ -44,10 +44,7 @@ impl Store {
         .bind(time::format(&chrono::Utc::now()))
         .execute(&mut *tx)
         .await?;
-        sqlx::query(super::ARTIFACT_COUNT)
-        .bind(artifact.execution_id.clone())
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query(super::ARTIFACT_COUNT).bind(artifact.execution_id.clone()).execute(&mut *tx).await?;
         self.changes.notify_in(&mut tx, &artifact.execution_id).await?;
         tx.commit().await?;
         drop(turn);

@@ -129,7 +129,9 @@ impl Dialect {
     pub fn trace_lock(self) -> Option<&'static str> {
         match self {
             Self::Sqlite => None,
-            Self::Postgres => Some("SELECT 1 AS held FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS lock"),
+            Self::Postgres => {
+                Some("SELECT 1 AS held FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS lock")
+            }
         }
     }
 

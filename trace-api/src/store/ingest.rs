@@ -98,7 +98,8 @@ impl Store {
         let turn = self.turns.take().await;
         let mut tx = self.pool.begin().await?;
         let version: i64 = sqlx::query(self.dialect.next_version()).fetch_one(&mut *tx).await?.try_get("value")?;
-        let mut batch = Batch { dialect: self.dialect, version, scope, touched: BTreeMap::new(), rejected: vec![], stored: 0 };
+        let mut batch =
+            Batch { dialect: self.dialect, version, scope, touched: BTreeMap::new(), rejected: vec![], stored: 0 };
         for (trace_id, group) in &by_trace {
             if let Some(lock) = self.dialect.trace_lock() {
                 sqlx::query(lock).bind(*trace_id).execute(&mut *tx).await?;
@@ -114,7 +115,11 @@ impl Store {
         for id in batch.touched.keys() {
             self.changes.notify_local(id);
         }
-        Ok(Ingested { execution_ids: batch.touched.into_keys().collect(), spans: batch.stored, rejected: batch.rejected })
+        Ok(Ingested {
+            execution_ids: batch.touched.into_keys().collect(),
+            spans: batch.stored,
+            rejected: batch.rejected,
+        })
     }
 }
 
@@ -179,7 +184,9 @@ impl<'a> Batch<'a> {
         let members: HashMap<String, Filed> = known
             .iter()
             .filter(|row| !row.context)
-            .map(|row| (row.span_id.clone(), Filed { execution_id: row.execution_id.clone(), parent: row.parent.clone() }))
+            .map(|row| {
+                (row.span_id.clone(), Filed { execution_id: row.execution_id.clone(), parent: row.parent.clone() })
+            })
             .collect();
         let mut children: HashMap<String, Vec<String>> = HashMap::new();
         for row in known.iter().filter(|row| !row.context) {
@@ -231,7 +238,8 @@ impl<'a> Batch<'a> {
                 plan.filings[i] = None;
             }
         }
-        plan.context_from.retain(|(e, _)| !refused.contains_key(e) && (existing.contains_key(e) || seeds.contains_key(e)));
+        plan.context_from
+            .retain(|(e, _)| !refused.contains_key(e) && (existing.contains_key(e) || seeds.contains_key(e)));
         plan.move_under.retain(|(e, _)| !refused.contains_key(e));
 
         for (execution, seed) in seeds.iter().filter(|(e, _)| !refused.contains_key(*e)) {
@@ -252,10 +260,7 @@ impl<'a> Batch<'a> {
                 && row.ended
             {
                 if !row.same_payload(&record.span)? {
-                    self.reject(
-                        record,
-                        format!("span {} has ended; an ended span cannot change", record.span.span_id),
-                    );
+                    self.reject(record, format!("span {} has ended; an ended span cannot change", record.span.span_id));
                 }
                 continue;
             }
@@ -267,7 +272,9 @@ impl<'a> Batch<'a> {
             if !written.contains(&(execution.to_string(), record.span.span_id.clone())) {
                 continue;
             }
-            let before = old.get(&(execution, record.span.span_id.as_str())).map_or_else(Contribution::default, |r| r.contribution());
+            let before = old
+                .get(&(execution, record.span.span_id.as_str()))
+                .map_or_else(Contribution::default, |r| r.contribution());
             let touch = self.touch(execution, trace_id);
             if let Some(delta) = &mut touch.delta {
                 delta.add(&Contribution::of(&record.span));
@@ -294,8 +301,8 @@ impl<'a> Batch<'a> {
                 under.entry(execution).or_default().push(parent);
             }
             for (execution, parents) in under {
-                let moved = span_rows::move_descendants(tx, self.dialect, trace_id, execution, &parents, self.version)
-                    .await?;
+                let moved =
+                    span_rows::move_descendants(tx, self.dialect, trace_id, execution, &parents, self.version).await?;
                 if moved > 0 {
                     self.touch(execution, trace_id).delta = None;
                     let run = self.touch(trace_id, trace_id);
@@ -377,10 +384,8 @@ async fn existing_executions(
     ids: &BTreeSet<&str>,
 ) -> Result<HashMap<String, ExistingExecution>, StoreError> {
     let list = serde_json::to_string(ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let sql = format!(
-        "SELECT id, workspace_id, trace_id, root_span_id FROM executions WHERE id IN {}",
-        dialect.json_list(1)
-    );
+    let sql =
+        format!("SELECT id, workspace_id, trace_id, root_span_id FROM executions WHERE id IN {}", dialect.json_list(1));
     let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(list).fetch_all(&mut **tx).await?;
     rows.iter()
         .map(|row| {
@@ -469,11 +474,7 @@ fn run_status(span: &Span) -> ExecutionStatus {
 }
 
 /// Roots, summary and listing of one execution after the batch.
-async fn finish_execution(
-    tx: &mut Transaction<'_, Any>,
-    id: &str,
-    touch: &Touch<'_>,
-) -> Result<(), StoreError> {
+async fn finish_execution(tx: &mut Transaction<'_, Any>, id: &str, touch: &Touch<'_>) -> Result<(), StoreError> {
     if touch.lost_spans && span_rows::member_count(tx, id).await? == 0 {
         sqlx::query("DELETE FROM executions WHERE id = $1").bind(id).execute(&mut **tx).await?;
         sqlx::query("DELETE FROM spans WHERE execution_id = $1").bind(id).execute(&mut **tx).await?;

@@ -253,7 +253,8 @@ mod tests {
 
     #[test]
     fn nested_executions_see_the_outer_one_as_context() {
-        let batch = [span("outer", None, Some("E")), span("step", Some("outer"), None), span("inner", Some("step"), Some("F"))];
+        let batch =
+            [span("outer", None, Some("E")), span("step", Some("outer"), None), span("inner", Some("step"), Some("F"))];
         let plan = plan(&batch, &HashMap::new(), &HashMap::new(), RUN);
         assert_eq!(filings(&plan), ["E", "E", "F"]);
         assert!(plan.context_from.contains(&("F".to_owned(), "step".to_owned())));

@@ -337,8 +337,7 @@ pub async fn ancestors(
 ) -> Result<BTreeSet<String>, StoreError> {
     // No execution is excluded: `$2` is a value no execution id has.
     let sql = format!("{CHAIN}SELECT span_id FROM up");
-    let rows =
-        sqlx::query(AssertSqlSafe(sql)).bind(trace_id).bind("").bind(start).fetch_all(&mut **tx).await?;
+    let rows = sqlx::query(AssertSqlSafe(sql)).bind(trace_id).bind("").bind(start).fetch_all(&mut **tx).await?;
     let mut above = BTreeSet::new();
     for row in &rows {
         let id: String = row.try_get("span_id")?;

@@ -156,7 +156,8 @@ pub fn span_id(name: &str) -> String {
 /// The trace of a test execution: one trace each, as an engine starts one per run (span ids repeat across test
 /// executions, and are unique within a trace only).
 pub fn trace_id(execution: &str) -> String {
-    let hash = execution.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    let hash =
+        execution.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
     format!("4bf92f3577b34da6{hash:016x}")
 }
 
