@@ -282,9 +282,12 @@ impl<'a> Batch<'a> {
             }
             span_rows::add_artifact_refs(tx, execution, record).await?;
         }
+        // Where each span of the batch sits, so a parent is found in one lookup, not a scan of the batch.
+        let positions: HashMap<&str, usize> =
+            group.iter().enumerate().map(|(i, r)| (r.span.span_id.as_str(), i)).collect();
         for (i, record) in group.iter().enumerate() {
             let Some(execution) = plan.filings[i].as_deref() else { continue };
-            if is_root_candidate(record, execution, trace_id, &plan.filings, group, &members) {
+            if is_root_candidate(record, execution, trace_id, &plan.filings, &positions, &members) {
                 self.touch(execution, trace_id).root_candidates.push(record);
             }
         }
@@ -441,17 +444,16 @@ fn is_root_candidate(
     execution: &str,
     trace_run: &str,
     filings: &[Option<String>],
-    group: &[&SpanRecord],
+    positions: &HashMap<&str, usize>,
     members: &HashMap<String, Filed>,
 ) -> bool {
     let Some(parent) = record.span.parent_span_id.as_deref() else { return true };
     if execution == trace_run || record.execution_id.as_deref() != Some(execution) {
         return false;
     }
-    let parent_filing = group
-        .iter()
-        .position(|r| r.span.span_id == parent)
-        .map(|i| filings[i].as_deref())
+    let parent_filing = positions
+        .get(parent)
+        .map(|&i| filings[i].as_deref())
         .or_else(|| members.get(parent).map(|f| Some(f.execution_id.as_str())));
     match parent_filing {
         Some(Some(filing)) => filing != execution,
