@@ -6,7 +6,10 @@ use opentelemetry::{Array, KeyValue, Value};
 use opentelemetry_sdk::trace::SpanData;
 use serde_json::Value as Json;
 use trace_model::conventions::{self, EXECUTION_ID, WORKFLOW_ID};
-use trace_model::{ArtifactRef, Attributes, Span, SpanEvent, SpanLink, SpanStatus, StatusCode};
+use trace_model::{
+    ArtifactRef, Attributes, DroppedCounts, InstrumentationScope, OtelSpanKind, Span, SpanEvent, SpanLink, SpanStatus,
+    StatusCode,
+};
 
 use crate::attrs;
 
@@ -60,19 +63,29 @@ impl SpanRecord {
             span_id: data.span_context.span_id().to_string(),
             parent_span_id: (data.parent_span_id != SpanId::INVALID).then(|| data.parent_span_id.to_string()),
             name: data.name.to_string(),
-            kind: conventions::classify(&data.name, &attributes),
             start_time: DateTime::<Utc>::from(data.start_time),
             end_time: (!crate::export::stage::is_open(data)).then(|| DateTime::<Utc>::from(data.end_time)),
             duration_ms: None,
             status,
-            token_usage: conventions::token_usage(&attributes),
             attributes,
             events,
             links,
             artifacts: vec![],
+            otel_kind: Some(otel_kind(&data.span_kind)),
+            scope: Some(InstrumentationScope {
+                name: data.instrumentation_scope.name().to_owned(),
+                version: data.instrumentation_scope.version().map(str::to_owned),
+                attributes: to_attributes(data.instrumentation_scope.attributes()),
+            }),
+            dropped: DroppedCounts {
+                attributes: data.dropped_attributes_count,
+                events: data.events.dropped_count,
+                links: data.links.dropped_count,
+            },
+            ..Default::default()
         };
         span.artifacts = artifact(&span.attributes).into_iter().collect();
-        span.duration_ms = span.measured_duration_ms();
+        conventions::fill_derived(&mut span);
         Self { execution_id, workflow_id, workspace_id, trace_id, span }
     }
 }
@@ -92,8 +105,19 @@ fn artifact(attributes: &Attributes) -> Option<ArtifactRef> {
     })
 }
 
-fn to_attributes(pairs: &[KeyValue]) -> Attributes {
-    pairs.iter().map(|kv| (kv.key.as_str().to_owned(), to_json(&kv.value))).collect()
+fn to_attributes<'a>(pairs: impl IntoIterator<Item = &'a KeyValue>) -> Attributes {
+    pairs.into_iter().map(|kv| (kv.key.as_str().to_owned(), to_json(&kv.value))).collect()
+}
+
+fn otel_kind(kind: &opentelemetry::trace::SpanKind) -> OtelSpanKind {
+    use opentelemetry::trace::SpanKind;
+    match kind {
+        SpanKind::Internal => OtelSpanKind::Internal,
+        SpanKind::Server => OtelSpanKind::Server,
+        SpanKind::Client => OtelSpanKind::Client,
+        SpanKind::Producer => OtelSpanKind::Producer,
+        SpanKind::Consumer => OtelSpanKind::Consumer,
+    }
 }
 
 fn to_json(value: &Value) -> Json {

@@ -41,6 +41,7 @@ fn synthetic(count: usize) -> Vec<Span> {
             links: vec![],
             token_usage: None,
             artifacts: vec![],
+            ..Default::default()
         }
     };
     spans.push(make(0, None, SpanKind::Workflow, 0));

@@ -24,44 +24,7 @@ pub fn span_tokens(span: &Span) -> Option<TokenUsage> {
     span.token_usage.or_else(|| conventions::token_usage(&span.attributes))
 }
 
-/// A prompt or a response: the full text when the span carries the messages, else the (redacted) preview.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ModelText {
-    pub text: String,
-    /// The producer cut the text before sending it (`orcheo.*.truncated`).
-    pub truncated_at_source: bool,
-}
-
-pub fn prompt(span: &Span) -> Option<ModelText> {
-    model_text(
-        &span.attributes,
-        conventions::GEN_AI_INPUT_MESSAGES,
-        conventions::PROMPT_PREVIEW,
-        conventions::PROMPT_TRUNCATED,
-    )
-}
-
-pub fn response(span: &Span) -> Option<ModelText> {
-    model_text(
-        &span.attributes,
-        conventions::GEN_AI_OUTPUT_MESSAGES,
-        conventions::RESPONSE_PREVIEW,
-        conventions::RESPONSE_TRUNCATED,
-    )
-}
-
-fn model_text(attributes: &Attributes, messages: &str, preview: &str, truncated: &str) -> Option<ModelText> {
-    if let Some(value) = attributes.get(messages) {
-        return Some(ModelText { text: pretty(value), truncated_at_source: false });
-    }
-    let text = str_attr(attributes, preview)?.to_owned();
-    let truncated_at_source = match attributes.get(truncated) {
-        Some(Value::Bool(flag)) => *flag,
-        Some(Value::String(flag)) => flag == "true",
-        _ => false,
-    };
-    Some(ModelText { text, truncated_at_source })
-}
+pub use conventions::{ModelText, prompt, response};
 
 /// The first `max_chars` characters of `text` when it is longer, cut on a character boundary.
 pub fn preview(text: &str, max_chars: usize) -> Option<&str> {
@@ -136,20 +99,6 @@ mod tests {
         s.kind = SpanKind::Node;
         assert_eq!(span_kind(&s), SpanKind::Node);
         assert!(is_ai(SpanKind::Tool) && !is_ai(SpanKind::Http));
-    }
-
-    #[test]
-    fn prompt_prefers_messages_and_reads_the_truncation_flag() {
-        let mut s = span("a", None, 0);
-        assert_eq!(prompt(&s), None);
-        s.attributes.insert(conventions::PROMPT_PREVIEW.to_owned(), json!("Hello"));
-        s.attributes.insert(conventions::PROMPT_TRUNCATED.to_owned(), json!(true));
-        assert_eq!(prompt(&s), Some(ModelText { text: "Hello".to_owned(), truncated_at_source: true }));
-        s.attributes.insert(conventions::GEN_AI_INPUT_MESSAGES.to_owned(), json!("[{\"role\":\"user\"}]"));
-        let text = prompt(&s).map(|t| t.text).unwrap_or_default();
-        assert!(text.contains("\n") && text.contains("\"role\": \"user\""), "{text}");
-        s.attributes.insert(conventions::RESPONSE_PREVIEW.to_owned(), json!("Hi"));
-        assert_eq!(response(&s).map(|t| t.truncated_at_source), Some(false));
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub fn trace_metrics(execution: &Execution, spans: &[Span], tree: &SpanTree) -> 
             summed.add(tokens);
         }
         if span_kind(span) == SpanKind::Llm
-            && let Some(model) = conventions::model(&span.attributes)
+            && let Some(model) = conventions::model_names(&span.attributes).key()
         {
             let entry = models.entry(model).or_insert_with(|| ModelUse {
                 model: model.to_owned(),

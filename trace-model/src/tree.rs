@@ -160,6 +160,7 @@ pub(crate) mod tests {
             links: vec![],
             token_usage: None,
             artifacts: vec![],
+            ..Default::default()
         }
     }
 

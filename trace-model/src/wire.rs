@@ -213,6 +213,61 @@ pub struct SpanLink {
     pub attributes: Attributes,
 }
 
+/// OpenTelemetry's span kind: the part the span played in a call (a server handling a request, a client making
+/// one, …), as the sender set it. Not to be confused with [`SpanKind`], what the span did.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum OtelSpanKind {
+    Internal,
+    Server,
+    Client,
+    Producer,
+    Consumer,
+}
+
+impl OtelSpanKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Internal => "internal",
+            Self::Server => "server",
+            Self::Client => "client",
+            Self::Producer => "producer",
+            Self::Consumer => "consumer",
+        }
+    }
+}
+
+/// The instrumentation library that made a span (OpenTelemetry's instrumentation scope).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
+pub struct InstrumentationScope {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Attributes::is_empty")]
+    #[cfg_attr(feature = "openapi", salvo(schema(value_type = Object)))]
+    pub attributes: Attributes,
+}
+
+/// What the sender's SDK dropped from a span before sending it (its attribute, event and link limits).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
+pub struct DroppedCounts {
+    #[serde(default)]
+    pub attributes: u32,
+    #[serde(default)]
+    pub events: u32,
+    #[serde(default)]
+    pub links: u32,
+}
+
+impl DroppedCounts {
+    pub fn is_zero(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
 /// An artifact a span produced, downloadable through the API.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
@@ -224,7 +279,7 @@ pub struct ArtifactRef {
     pub download_url: String,
 }
 
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 pub struct Span {
     pub span_id: String,
@@ -252,6 +307,18 @@ pub struct Span {
     pub token_usage: Option<TokenUsage>,
     #[serde(default)]
     pub artifacts: Vec<ArtifactRef>,
+    /// OpenTelemetry's span kind, when the sender set one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otel_kind: Option<OtelSpanKind>,
+    /// The attributes of the process that sent the span (`service.name`, `host.name`, …), as Jaeger shows a
+    /// span's process.
+    #[serde(default, skip_serializing_if = "Attributes::is_empty")]
+    #[cfg_attr(feature = "openapi", salvo(schema(value_type = Object)))]
+    pub resource: Attributes,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<InstrumentationScope>,
+    #[serde(default, skip_serializing_if = "DroppedCounts::is_zero")]
+    pub dropped: DroppedCounts,
 }
 
 impl Span {

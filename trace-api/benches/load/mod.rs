@@ -32,6 +32,7 @@ pub fn run_of(execution: &str, spans: usize) -> Vec<SpanRecord> {
             links: vec![],
             token_usage: None,
             artifacts: vec![],
+            ..Default::default()
         };
         span.duration_ms = span.measured_duration_ms();
         SpanRecord {

@@ -1,14 +1,19 @@
-//! OTLP spans → `SpanRecord`s, read with the attribute conventions of ARCHITECTURE §3.
+//! OTLP spans → `SpanRecord`s: everything OTLP carries is kept (resource, scope, span kind, dropped counts,
+//! links), and the kind, tokens and duration are derived by the shared conventions (docs/architecture.md).
 
 use chrono::{DateTime, Utc};
 use engine_instrumentation::SpanRecord;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+use opentelemetry_proto::tonic::common::v1::InstrumentationScope as OtlpScope;
 use opentelemetry_proto::tonic::common::v1::any_value::Value as OtlpValue;
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue};
+use opentelemetry_proto::tonic::trace::v1::span::SpanKind as OtlpSpanKind;
 use opentelemetry_proto::tonic::trace::v1::{Span as OtlpSpan, Status};
 use serde_json::Value as Json;
 use trace_model::conventions::{self, EXECUTION_ID, WORKFLOW_ID, WORKSPACE_ID};
-use trace_model::{Attributes, Span, SpanEvent, SpanLink, SpanStatus, StatusCode};
+use trace_model::{
+    Attributes, DroppedCounts, InstrumentationScope, OtelSpanKind, Span, SpanEvent, SpanLink, SpanStatus, StatusCode,
+};
 
 /// Every span of a (validated) request, with the execution, workflow and workspace it or its resource declares (the
 /// store files spans without an execution id under their ancestor's execution or their trace's run).
@@ -17,15 +22,16 @@ pub fn to_records(request: &ExportTraceServiceRequest) -> Vec<SpanRecord> {
     for resource_spans in &request.resource_spans {
         let resource = resource_spans.resource.as_ref().map(|r| attributes(&r.attributes)).unwrap_or_default();
         for scope_spans in &resource_spans.scope_spans {
+            let scope = scope_spans.scope.as_ref().and_then(scope);
             for span in &scope_spans.spans {
-                records.push(record(span, &resource));
+                records.push(record(span, &resource, scope.as_ref()));
             }
         }
     }
     records
 }
 
-fn record(otlp: &OtlpSpan, resource: &Attributes) -> SpanRecord {
+fn record(otlp: &OtlpSpan, resource: &Attributes, scope: Option<&InstrumentationScope>) -> SpanRecord {
     let mut attrs = attributes(&otlp.attributes);
     // Ids set on the resource (one engine process per workspace, say) apply to every span that lacks them.
     for key in [EXECUTION_ID, WORKFLOW_ID, WORKSPACE_ID] {
@@ -44,12 +50,10 @@ fn record(otlp: &OtlpSpan, resource: &Attributes) -> SpanRecord {
         span_id: hex::encode(&otlp.span_id),
         parent_span_id: (!otlp.parent_span_id.is_empty()).then(|| hex::encode(&otlp.parent_span_id)),
         name: otlp.name.clone(),
-        kind: conventions::classify(&otlp.name, &attrs),
         start_time: timestamp(otlp.start_time_unix_nano),
         end_time,
         duration_ms: None,
         status: status(otlp.status.as_ref()),
-        token_usage: conventions::token_usage(&attrs),
         attributes: attrs,
         events: otlp
             .events
@@ -69,10 +73,37 @@ fn record(otlp: &OtlpSpan, resource: &Attributes) -> SpanRecord {
                 attributes: attributes(&l.attributes),
             })
             .collect(),
-        artifacts: vec![],
+        otel_kind: otel_kind(otlp.kind),
+        resource: resource.clone(),
+        scope: scope.cloned(),
+        dropped: DroppedCounts {
+            attributes: otlp.dropped_attributes_count,
+            events: otlp.dropped_events_count,
+            links: otlp.dropped_links_count,
+        },
+        ..Span::default()
     };
-    span.duration_ms = span.measured_duration_ms();
+    conventions::fill_derived(&mut span);
     SpanRecord { execution_id, workflow_id, workspace_id, trace_id, span }
+}
+
+fn scope(scope: &OtlpScope) -> Option<InstrumentationScope> {
+    (!scope.name.is_empty()).then(|| InstrumentationScope {
+        name: scope.name.clone(),
+        version: (!scope.version.is_empty()).then(|| scope.version.clone()),
+        attributes: attributes(&scope.attributes),
+    })
+}
+
+fn otel_kind(kind: i32) -> Option<OtelSpanKind> {
+    match OtlpSpanKind::try_from(kind).ok()? {
+        OtlpSpanKind::Unspecified => None,
+        OtlpSpanKind::Internal => Some(OtelSpanKind::Internal),
+        OtlpSpanKind::Server => Some(OtelSpanKind::Server),
+        OtlpSpanKind::Client => Some(OtelSpanKind::Client),
+        OtlpSpanKind::Producer => Some(OtelSpanKind::Producer),
+        OtlpSpanKind::Consumer => Some(OtelSpanKind::Consumer),
+    }
 }
 
 fn timestamp(nanos: u64) -> DateTime<Utc> {

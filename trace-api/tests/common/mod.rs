@@ -216,6 +216,7 @@ impl<'a> SpanSpec<'a> {
             events: vec![],
             links: vec![],
             artifacts: vec![],
+            ..Default::default()
         };
         span.duration_ms = span.measured_duration_ms();
         SpanRecord {

@@ -215,6 +215,7 @@ mod tests {
             links: vec![],
             token_usage: None,
             artifacts: vec![],
+            ..Default::default()
         };
         let expected = TraceResponse {
             execution: serde_json::from_value(serde_json::json!({"id": "ex", "workflow_id": "wf", "span_count": 2}))
