@@ -81,6 +81,15 @@ async fn resource_scope_kind_dropped_counts_and_links_are_kept() -> anyhow::Resu
             (link.trace_id.as_str(), link.span_id.as_str()),
             (root_context.trace_id().to_string().as_str(), root.span_id.as_str())
         );
+        let trace_id = root_context.trace_id().to_string();
+        let (status, runs) =
+            api.get_json(&format!("/api/executions?trace_id={}", trace_id.to_uppercase()), None).await?;
+        assert_eq!(status, 200, "{runs}");
+        let ids: Vec<&str> =
+            runs["executions"].as_array().into_iter().flatten().filter_map(|e| e["id"].as_str()).collect();
+        assert_eq!(ids, ["carried"], "the run a link to this trace leads to");
+        let (_, none) = api.get_json(&format!("/api/executions?trace_id={}", "0".repeat(32)), None).await?;
+        assert_eq!(none["executions"], serde_json::json!([]));
         api.stop().await;
         Ok(db)
     })

@@ -2,11 +2,14 @@
 //! searchable attribute table.
 
 use dioxus::prelude::*;
-use trace_model::facts::{exceptions, matching_attributes, pretty, prompt, response, span_tokens};
-use trace_model::{Attributes, Span, StatusCode, conventions, time};
+use trace_model::conventions::{Derived, derive};
+use trace_model::facts::{exceptions, matching_attributes, pretty};
+use trace_model::{Attributes, Span, StatusCode, time};
 
 use crate::artifacts::ArtifactList;
 use crate::model_text::ModelTextBlock;
+use crate::span_links::LinkList;
+use crate::span_origin::{origin_sections, scope_label, service_label};
 use crate::trace_data::SharedTrace;
 use trace_model::display::{kind_label, span_duration};
 
@@ -29,7 +32,9 @@ pub fn DetailsPane(trace: SharedTrace, node: Option<usize>) -> Element {
     let kind = data.kind(node);
     let status = span.status.code;
     let status_class = format!("badge status status-{}", status.as_str().to_ascii_lowercase());
-    let (prompt, response) = (prompt(span), response(span));
+    let derived = derive(span);
+    let unstored: Vec<&str> =
+        derived.artifact_ids.iter().copied().filter(|id| span.artifacts.iter().all(|a| a.id != *id)).collect();
     rsx! {
         div {
             role: "group",
@@ -61,25 +66,60 @@ pub fn DetailsPane(trace: SharedTrace, node: Option<usize>) -> Element {
                 dd { class: "mono", "data-testid": "span-start", "{time::format(&span.start_time)}" }
                 dt { "Duration" }
                 dd { class: "mono", "data-testid": "span-duration", "{span_duration(span)}" }
-                if let Some(model) = conventions::model(&span.attributes) {
+                if let Some(model) = derived.model.key() {
                     dt { "Model" }
-                    dd { class: "mono", "data-testid": "span-model", "{model}" }
+                    dd { class: "mono", "data-testid": "span-model",
+                        "{model}"
+                        if let Some(served) = derived.model.served {
+                            span { class: "muted", " (served as {served})" }
+                        }
+                    }
+                }
+                if let Some(provider) = derived.model.provider {
+                    dt { "Provider" }
+                    dd { class: "mono", "data-testid": "span-provider", "{provider}" }
+                }
+                if let Some(service) = service_label(span) {
+                    dt { "Service" }
+                    dd { class: "mono", "data-testid": "span-service", "{service}" }
+                }
+                if let Some(kind) = span.otel_kind {
+                    dt { "Span kind" }
+                    dd { class: "mono", "data-testid": "span-otel-kind", "{kind.as_str()}" }
+                }
+                if let Some(scope) = scope_label(span) {
+                    dt { "Scope" }
+                    dd { class: "mono", "data-testid": "span-scope", "{scope}" }
                 }
                 dt { "Span ID" }
                 dd { class: "mono", "{span.span_id}" }
             }
-            {tokens(span)}
-            if let Some(text) = prompt {
+            {tokens(&derived)}
+            if let Some(text) = derived.prompt.clone() {
                 ModelTextBlock { key: "prompt-{span.span_id}", title: "Prompt", text, testid: "prompt" }
             }
-            if let Some(text) = response {
+            if let Some(text) = derived.response.clone() {
                 ModelTextBlock { key: "response-{span.span_id}", title: "Response", text, testid: "response" }
             }
             {exception_list(span)}
-            if !span.artifacts.is_empty() {
+            if !span.artifacts.is_empty() || !unstored.is_empty() {
                 h3 { "Artifacts" }
+            }
+            if !span.artifacts.is_empty() {
                 ArtifactList { artifacts: span.artifacts.clone(), testid: "span-artifacts" }
             }
+            if !unstored.is_empty() {
+                ul { class: "artifacts", "data-testid": "span-artifact-ids",
+                    for id in unstored {
+                        li { key: "{id}", class: "artifact",
+                            span { class: "mono", "{id}" }
+                            span { class: "muted", " kept by the sender, not in this store" }
+                        }
+                    }
+                }
+            }
+            {origin_sections(span)}
+            LinkList { key: "links-{span.span_id}", trace: trace.clone(), links: span.links.clone() }
             AttributeTable { key: "attrs-{span.span_id}", attributes: span.attributes.clone() }
             h3 { "Events" }
             {event_list(span)}
@@ -87,8 +127,9 @@ pub fn DetailsPane(trace: SharedTrace, node: Option<usize>) -> Element {
     }
 }
 
-fn tokens(span: &Span) -> Element {
-    let Some(usage) = span_tokens(span) else { return rsx! {} };
+fn tokens(derived: &Derived<'_>) -> Element {
+    let Some(usage) = derived.tokens else { return rsx! {} };
+    let details = derived.token_details;
     rsx! {
         h3 { "Tokens" }
         dl { class: "facts tokens", "data-testid": "span-tokens",
@@ -98,6 +139,22 @@ fn tokens(span: &Span) -> Element {
             dd { class: "mono", "data-testid": "tokens-output", "{usage.output}" }
             dt { "Total" }
             dd { class: "mono", "data-testid": "tokens-total", "{usage.total}" }
+            if let Some(count) = details.cache_read {
+                dt { "Cached input" }
+                dd { class: "mono", "data-testid": "tokens-cache-read", "{count}" }
+            }
+            if let Some(count) = details.cache_write {
+                dt { "Cache writes" }
+                dd { class: "mono", "data-testid": "tokens-cache-write", "{count}" }
+            }
+            if let Some(count) = details.reasoning {
+                dt { "Reasoning" }
+                dd { class: "mono", "data-testid": "tokens-reasoning", "{count}" }
+            }
+            if let Some(cost) = derived.cost {
+                dt { "Cost" }
+                dd { class: "mono", "data-testid": "tokens-cost", "{cost.total:.6}" }
+            }
         }
     }
 }
@@ -158,7 +215,7 @@ fn AttributeTable(attributes: Attributes) -> Element {
     }
 }
 
-fn attribute_rows(rows: &[(&String, &serde_json::Value)], testid: &str) -> Element {
+pub fn attribute_rows(rows: &[(&String, &serde_json::Value)], testid: &str) -> Element {
     rsx! {
         table { class: "attributes", "data-testid": "{testid}",
             thead {

@@ -25,6 +25,12 @@ pub fn artifact_download(root: &Element, artifact_id: &str) {
     dispatch(root, "artifact-download", &[("id", artifact_id.into())]);
 }
 
+/// `span-link` {traceId, spanId}: the user followed a link to a span outside the shown trace; the host finds the
+/// run that holds it (`GET /api/executions?trace_id=`).
+pub fn span_link(root: &Element, trace_id: &str, span_id: &str) {
+    dispatch(root, "span-link", &[("traceId", trace_id.into()), ("spanId", span_id.into())]);
+}
+
 fn dispatch(root: &Element, name: &str, detail: &[(&str, JsValue)]) {
     let object = js_sys::Object::new();
     for (key, value) in detail {

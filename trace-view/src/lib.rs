@@ -12,7 +12,8 @@
 //! - `live`: the WebSocket subscription that merges updates into the shown trace.
 //! - `fetch`: the trace page and artifact clients; `browser`: clipboard, file saving, clock.
 //! - `trace_data`: a loaded trace with its span tree, lookups and metrics; `visible`: the rows to show.
-//! - `summary`, `toolbar`, `tree_pane`, `tree_row`, `details`, `model_text`, `artifacts`: the panes.
+//! - `summary`, `toolbar`, `tree_pane`, `tree_row`, `details`, `model_text`, `artifacts`: the panes;
+//!   `span_origin`, `span_links`: the details' resource, scope and dropped counts, and links.
 //! - `events`: the DOM `CustomEvent`s sent to the host page.
 
 mod app;
@@ -28,6 +29,8 @@ mod model_text;
 mod mount;
 mod notices;
 mod pages;
+mod span_links;
+mod span_origin;
 mod state;
 mod summary;
 mod toolbar;

@@ -22,6 +22,7 @@ const MAX_LIMIT: u32 = 500;
     security(("bearer" = [])),
     parameters(
         ("workflow_id", description = "Only runs of this workflow."),
+        ("trace_id", description = "Only runs of this trace (32 hex digits): where a span link leads."),
         ("status", description = "Only runs in this status: running, completed, error, cancelled or stalled (running, but nothing arrived for the stall period)."),
         ("include", description = "`all` also lists traces without an execution id that hold no workflow, node, LLM or tool span (bare HTTP requests); they are stored either way and reachable by trace id."),
         ("cursor", description = "`page_info.cursor` of the previous page."),
@@ -35,10 +36,13 @@ const MAX_LIMIT: u32 = 500;
         (status_code = 503, description = "The store is unavailable.", body = ErrorBody),
     )
 )]
+// One argument per query parameter: salvo documents each in the OpenAPI document from the handler's signature.
+#[allow(clippy::too_many_arguments)]
 pub async fn list(
     req: &mut Request,
     depot: &mut Depot,
     workflow_id: QueryParam<String, false>,
+    trace_id: QueryParam<String, false>,
     status: QueryParam<String, false>,
     include: QueryParam<String, false>,
     cursor: QueryParam<String, false>,
@@ -48,6 +52,7 @@ pub async fn list(
     let principal = authorize(state, bearer_token(req), SCOPE_READ)?;
     let filter = ExecutionFilter {
         workflow_id: params::text(workflow_id.into_inner()),
+        trace_id: params::text(trace_id.into_inner()).map(|t| t.to_ascii_lowercase()),
         status: parse_status(status.into_inner())?,
         workspaces: principal.workspace_filter(),
         before_seq: params::cursor(cursor.into_inner(), |c| c.parse::<i64>().ok())?,

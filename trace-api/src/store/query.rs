@@ -13,6 +13,8 @@ use super::{ArtifactMeta, Dialect, Store, StoreError, from_sql_count};
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ExecutionFilter {
     pub workflow_id: Option<String>,
+    /// Only executions of this trace (what a span link names).
+    pub trace_id: Option<String>,
     pub status: Option<ExecutionStatus>,
     /// Only these workspaces; `None` for all (a caller with access everywhere).
     pub workspaces: Option<Vec<String>>,
@@ -139,10 +141,13 @@ impl Store {
             Some(list) if list.is_empty() => return Ok(Vec::new()),
             Some(list) => format!(" AND workspace_id IN ({})", placeholders(first_workspace, list.len())),
         };
+        let trace_at = first_workspace + filter.workspaces.as_ref().map_or(0, Vec::len);
+        let trace_clause =
+            if filter.trace_id.is_some() { format!(" AND trace_id = ${trace_at}") } else { String::new() };
         let sql = format!(
             "SELECT {EXECUTION_COLUMNS} FROM executions \
              WHERE ($1 IS NULL OR workflow_id = $1) AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR seq < $3) \
-             AND ($5 OR listed = 1){stall_clause}{workspace_clause} ORDER BY seq DESC LIMIT $4"
+             AND ($5 OR listed = 1){stall_clause}{workspace_clause}{trace_clause} ORDER BY seq DESC LIMIT $4"
         );
         let mut query = sqlx::query(AssertSqlSafe(sql))
             .bind(filter.workflow_id.clone())
@@ -155,6 +160,9 @@ impl Store {
         }
         for workspace in filter.workspaces.iter().flatten() {
             query = query.bind(workspace.clone());
+        }
+        if let Some(trace_id) = &filter.trace_id {
+            query = query.bind(trace_id.clone());
         }
         let rows = query.fetch_all(&self.pool).await?;
         rows.iter().map(|row| Ok((row.try_get("seq")?, execution_from_row(row, cut.as_deref())?))).collect()
