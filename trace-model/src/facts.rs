@@ -9,7 +9,7 @@ use crate::wire::{Attributes, Span, SpanKind, TokenUsage};
 /// The kind the producer sent; spans sent as "other" (or without a kind) are classified from their attributes.
 pub fn span_kind(span: &Span) -> SpanKind {
     match span.kind {
-        SpanKind::Other => conventions::classify(&span.name, &span.attributes),
+        SpanKind::Other => conventions::classify_span(span),
         kind => kind,
     }
 }

@@ -5,7 +5,9 @@ use crate::wire::{Span, SpanKind, TokenUsage};
 
 use super::model::{ModelNames, model_names};
 use super::names::NODE_LATENCY_MS;
-use super::{Cost, ModelText, TokenDetails, artifact_ids, as_count, classify, cost, prompt, response, token_details};
+use super::{
+    Cost, ModelText, TokenDetails, artifact_ids, as_count, classify_span, cost, prompt, response, token_details,
+};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Derived<'a> {
@@ -26,7 +28,7 @@ pub struct Derived<'a> {
 pub fn derive(span: &Span) -> Derived<'_> {
     let a = &span.attributes;
     let kind = match span.kind {
-        SpanKind::Other => classify(&span.name, a),
+        SpanKind::Other => classify_span(span),
         kind => kind,
     };
     Derived {
@@ -47,7 +49,7 @@ pub fn derive(span: &Span) -> Derived<'_> {
 /// OTLP receiver).
 pub fn fill_derived(span: &mut Span) {
     if span.kind == SpanKind::Other {
-        span.kind = classify(&span.name, &span.attributes);
+        span.kind = classify_span(span);
     }
     if span.token_usage.is_none() {
         span.token_usage = super::token_usage(&span.attributes);

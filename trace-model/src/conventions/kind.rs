@@ -1,6 +1,6 @@
 //! A span's kind, from the first convention that names it.
 
-use crate::wire::{Attributes, SpanKind};
+use crate::wire::{Attributes, Span, SpanKind};
 
 use super::names::*;
 use super::str_attr;
@@ -27,6 +27,17 @@ pub fn classify(name: &str, attributes: &Attributes) -> SpanKind {
         return SpanKind::Storage;
     }
     by_name(name)
+}
+
+/// A span's kind as [`classify`] reads it, and a Python engine node whose events hold a model's reply is an llm
+/// span.
+pub fn classify_span(span: &Span) -> SpanKind {
+    match classify(&span.name, &span.attributes) {
+        SpanKind::Node if span.attributes.contains_key(NODE_ID) && super::messages::has_model_reply(&span.events) => {
+            SpanKind::Llm
+        }
+        kind => kind,
+    }
 }
 
 /// `gen_ai.operation.name`: model calls are llm, tool runs tool; an agent is a step that contains model calls,

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::wire::{Attributes, Span, SpanEvent};
 
 use super::names::*;
-use super::str_attr;
+use super::{python_repr, str_attr};
 use crate::facts::pretty;
 
 /// A prompt or a response: the full text when the span carries the messages, else the (redacted) preview.
@@ -160,21 +160,51 @@ fn orcheo_events(events: &[SpanEvent], side: &Side) -> Option<ModelText> {
     if !direct.is_empty() {
         return ModelText::whole(render(&direct));
     }
-    let conversation: Vec<Message> = events
+    let conversation = orcheo_conversation(events);
+    let reply = conversation_reply(&conversation);
+    let chosen: Vec<Message> = if side.orcheo_event == RESPONSE_EVENT {
+        reply.map(|at| conversation[at].clone()).into_iter().collect()
+    } else {
+        conversation[..reply.unwrap_or(conversation.len())].to_vec()
+    };
+    ModelText::whole(render(&chosen))
+}
+
+/// The Python engine's `message` events as messages; a model's reply previewed as its Python repr is read back
+/// to its content, with the role `assistant`.
+fn orcheo_conversation(events: &[SpanEvent]) -> Vec<Message> {
+    events
         .iter()
         .filter(|e| e.name == MESSAGE_EVENT)
         .filter_map(|e| {
             let text = str_attr(&e.attributes, PREVIEW)?;
-            Some(Message::text(str_attr(&e.attributes, ROLE).unwrap_or("message"), text.to_owned()))
+            Some(match python_repr::reply(text) {
+                Some(reply) => Message::text("assistant", reply.content),
+                None => Message::text(str_attr(&e.attributes, ROLE).unwrap_or("unknown"), text.to_owned()),
+            })
         })
-        .collect();
+        .collect()
+}
+
+/// Which message is the model's reply: the last one from the model, else — roles unknown, as the engine sends
+/// LangChain's serialized messages — the last of a conversation of two or more.
+fn conversation_reply(conversation: &[Message]) -> Option<usize> {
     let is_reply = |m: &Message| matches!(m.role.as_str(), "ai" | "assistant" | "AIMessage");
-    let chosen: Vec<Message> = if side.orcheo_event == RESPONSE_EVENT {
-        conversation.iter().rev().find(|m| is_reply(m)).cloned().into_iter().collect()
-    } else {
-        conversation.into_iter().rev().skip_while(is_reply).collect::<Vec<_>>().into_iter().rev().collect()
-    };
-    ModelText::whole(render(&chosen))
+    let unknown = |m: &Message| matches!(m.role.as_str(), "unknown" | "message");
+    match conversation.iter().rposition(is_reply) {
+        Some(at) => Some(at),
+        None if conversation.len() >= 2 && conversation.last().is_some_and(unknown) => Some(conversation.len() - 1),
+        None => None,
+    }
+}
+
+/// Whether a node span of the Python engine carries a model's reply (its only sign of a model call when the
+/// engine's model metadata does not reach the span).
+pub(super) fn has_model_reply(events: &[SpanEvent]) -> bool {
+    events
+        .iter()
+        .filter(|e| e.name == MESSAGE_EVENT)
+        .any(|e| str_attr(&e.attributes, PREVIEW).and_then(python_repr::reply).is_some())
 }
 
 /// Our instrumentation's redacted previews, with the flag it sets when it cut them.

@@ -4,7 +4,7 @@
 //! - [`names`]: every attribute, event and resource name read or written.
 //! - [`derive`]: one span read whole (kind, tokens, cost, duration, model, prompt/response, artifacts);
 //!   [`fill_derived`]: the part of it the wire span carries, applied where spans enter.
-//! - [`classify`]: the kind; [`token_usage`], [`token_details`], [`cost`]: usage; [`model_names`]: models.
+//! - [`classify`], [`classify_span`]: the kind; [`token_usage`], [`token_details`], [`cost`]: usage; [`model_names`]: models.
 //! - [`prompt`], [`response`]: a model call's text; [`artifact_ids`]: the artifacts a span names.
 
 mod artifacts;
@@ -13,6 +13,7 @@ mod kind;
 mod messages;
 mod model;
 pub mod names;
+mod python_repr;
 mod tokens;
 
 use serde_json::Value;
@@ -21,7 +22,7 @@ use crate::wire::Attributes;
 
 pub use artifacts::artifact_ids;
 pub use derived::{Derived, derive, fill_derived};
-pub use kind::classify;
+pub use kind::{classify, classify_span};
 pub use messages::{ModelText, prompt, response};
 pub use model::{ModelNames, model, model_names};
 pub use names::*;

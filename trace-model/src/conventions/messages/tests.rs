@@ -144,3 +144,39 @@ fn our_previews_with_the_truncation_flag_come_after_messages() {
     assert_eq!(response(&s).map(|t| t.truncated_at_source), Some(false));
     assert_eq!(prompt(&span("b", None, 0)), None);
 }
+
+#[test]
+fn orcheo_python_conversations_as_the_engine_sends_them() {
+    // LangChain's serialized messages carry no role the engine reads: both come as "unknown".
+    let mut node = span("a", None, 0);
+    node.events = vec![
+        event(MESSAGE_EVENT, &[(ROLE, json!("unknown")), (PREVIEW, json!("Summarise: sales rose 4%"))]),
+        event(MESSAGE_EVENT, &[(ROLE, json!("unknown")), (PREVIEW, json!("Sales grew modestly."))]),
+    ];
+    assert_eq!(text(prompt(&node)), "Summarise: sales rose 4%");
+    assert_eq!(text(response(&node)), "Sales grew modestly.");
+
+    // A subgraph's model step previews the reply object itself.
+    let mut step = span("b", None, 0);
+    step.attributes = attrs(&[(NODE_ID, json!("model"))]);
+    step.events = vec![event(
+        MESSAGE_EVENT,
+        &[
+            (ROLE, json!("message")),
+            (
+                PREVIEW,
+                json!(
+                    "content='Sales grew modestly.' additional_kwargs={} response_metadata={'model_name': 'gpt-4o-mini'} id='run-1'"
+                ),
+            ),
+        ],
+    )];
+    assert_eq!(text(response(&step)), "Sales grew modestly.");
+    assert_eq!(prompt(&step), None);
+    assert_eq!(crate::conventions::classify_span(&step), crate::wire::SpanKind::Llm);
+    assert_eq!(
+        crate::conventions::classify_span(&node),
+        crate::wire::SpanKind::Other,
+        "no node id: not an engine node"
+    );
+}
