@@ -54,6 +54,14 @@ impl From<StoreError> for ApiError {
                     "the trace store is unavailable; retry later",
                 )
             }
+            StoreError::ReadOnly => {
+                tracing::warn!(error = %e, "store read-only");
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store_read_only",
+                    "the trace store takes no writes; retry later",
+                )
+            }
             _ => {
                 tracing::error!(error = %e, "store failure");
                 Self::internal("the trace store failed; see the server log")

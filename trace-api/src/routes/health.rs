@@ -13,10 +13,11 @@ pub async fn healthz() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// The process can serve: its store answers (503 while it does not).
-#[endpoint(tags("operations"), responses((status_code = 200, description = "Ready."), (status_code = 503, description = "The store is unavailable.", body = ErrorBody)))]
+/// The process can serve: its store answers and takes writes (503 while it does not: a full disk, a read-only
+/// file or replica).
+#[endpoint(tags("operations"), responses((status_code = 200, description = "Ready."), (status_code = 503, description = "The store is unavailable or cannot write.", body = ErrorBody)))]
 pub async fn readyz(depot: &mut Depot) -> Result<Json<serde_json::Value>, ApiError> {
-    super::state(depot)?.store.ping().await?;
+    super::state(depot)?.store.ping_write().await?;
     Ok(Json(json!({ "status": "ready" })))
 }
 

@@ -3,6 +3,7 @@
 use sqlx::Row;
 use trace_model::time;
 
+use super::write::WriteConnection;
 use super::{Store, StoreError, from_sql_count, to_sql_count};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +30,8 @@ impl Store {
     /// Stores an artifact; storing the same id again keeps the first copy.
     pub async fn put_artifact(&self, artifact: &NewArtifact) -> Result<(), StoreError> {
         let turn = self.turns.take().await;
-        let mut tx = self.pool.begin().await?;
+        let mut connection = WriteConnection::acquire(&self.pool).await?;
+        let mut tx = connection.begin().await?;
         sqlx::query(
             "INSERT INTO artifacts (id, execution_id, span_id, name, content_type, size_bytes, content, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (id) DO NOTHING",
@@ -47,6 +49,7 @@ impl Store {
         sqlx::query(super::ARTIFACT_COUNT).bind(artifact.execution_id.clone()).execute(&mut *tx).await?;
         self.changes.notify_in(&mut tx, &artifact.execution_id).await?;
         tx.commit().await?;
+        connection.committed();
         drop(turn);
         self.changes.notify_local(&artifact.execution_id);
         Ok(())

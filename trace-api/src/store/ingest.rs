@@ -11,6 +11,7 @@ use trace_model::{ExecutionStatus, Span, SpanKind, StatusCode, time};
 
 use super::membership::{self, Filed, Incoming};
 use super::span_rows::{self, Contribution, StoredRow};
+use super::write::WriteConnection;
 use super::{Dialect, Store, StoreError};
 
 pub const DEFAULT_WORKSPACE: &str = "default";
@@ -96,7 +97,8 @@ impl Store {
             by_trace.entry(record.trace_id.as_str()).or_default().push(record);
         }
         let turn = self.turns.take().await;
-        let mut tx = self.pool.begin().await?;
+        let mut connection = WriteConnection::acquire(&self.pool).await?;
+        let mut tx = connection.begin().await?;
         let version: i64 = sqlx::query(self.dialect.next_version()).fetch_one(&mut *tx).await?.try_get("value")?;
         let mut batch =
             Batch { dialect: self.dialect, version, scope, touched: BTreeMap::new(), rejected: vec![], stored: 0 };
@@ -111,6 +113,7 @@ impl Store {
             self.changes.notify_in(&mut tx, id).await?;
         }
         tx.commit().await?;
+        connection.committed();
         drop(turn);
         for id in batch.touched.keys() {
             self.changes.notify_local(id);

@@ -12,12 +12,13 @@ mod query;
 mod retention;
 mod span_rows;
 mod turns;
+mod write;
 
 use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::postgres::PgSeverity;
-use sqlx::{AnyConnection, AnyPool, Executor};
+use sqlx::{AnyConnection, AnyPool, Executor, Row};
 
 pub use artifacts::{ArtifactMeta, NewArtifact};
 pub use audit::AuditEntry;
@@ -38,6 +39,8 @@ pub enum StoreError {
     Query(#[source] sqlx::Error),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    #[error("the database takes no writes (a read-only replica or session)")]
+    ReadOnly,
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -57,14 +60,19 @@ fn is_unavailable(e: &sqlx::Error) -> bool {
                 .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
                 .is_some_and(|pg| matches!(pg.severity(), PgSeverity::Fatal | PgSeverity::Panic));
             let code = db.code();
-            // Postgres classes 08 (connection), 53 (resources), 57 (operator intervention); SQLite busy/locked.
-            let transient = code.as_deref().is_some_and(|c| {
-                c.starts_with("08") || c.starts_with("53") || c.starts_with("57") || c == "5" || c == "6"
-            });
-            fatal || transient
+            // Postgres classes 08 (connection), 53 (resources), 57 (operator intervention).
+            let postgres =
+                code.as_deref().is_some_and(|c| c.starts_with("08") || c.starts_with("53") || c.starts_with("57"));
+            fatal || postgres || code.as_deref().is_some_and(sqlite_unavailable)
         }
         _ => false,
     }
+}
+
+/// SQLite result codes (extended codes carry the primary code in their low byte) that say the file cannot be
+/// written now but may be later: busy and locked (another writer), read-only, I/O error, full disk, cannot open.
+fn sqlite_unavailable(code: &str) -> bool {
+    code.parse::<u32>().is_ok_and(|code| matches!(code & 0xff, 5 | 6 | 8 | 10 | 13 | 14))
 }
 
 /// The default of `TRACE_API_STALL_AFTER_SECONDS`.
@@ -146,6 +154,39 @@ impl Store {
     /// Answers when the database does.
     pub async fn ping(&self) -> Result<(), StoreError> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Answers when the database takes writes: SQLite commits a one-row write (a full disk or a read-only file
+    /// fails it), Postgres reports whether it is a writable primary.
+    pub async fn ping_write(&self) -> Result<(), StoreError> {
+        match self.dialect {
+            Dialect::Sqlite => {
+                let turn = self.turns.take().await;
+                let mut connection = write::WriteConnection::acquire(&self.pool).await?;
+                let mut tx = connection.begin().await?;
+                sqlx::query(
+                    "INSERT INTO counters (name, value) VALUES ('write_probe', $1) \
+                     ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                )
+                .bind(chrono::Utc::now().timestamp_micros())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                connection.committed();
+                drop(turn);
+            }
+            Dialect::Postgres => {
+                let row = sqlx::query(
+                    "SELECT (NOT pg_is_in_recovery() AND current_setting('transaction_read_only') = 'off') AS writable",
+                )
+                .fetch_one(&self.pool)
+                .await?;
+                if !row.try_get::<bool, _>("writable")? {
+                    return Err(StoreError::ReadOnly);
+                }
+            }
+        }
         Ok(())
     }
 }

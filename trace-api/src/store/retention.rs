@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use sqlx::Row;
 use trace_model::time;
 
+use super::write::WriteConnection;
 use super::{Store, StoreError};
 
 impl Store {
@@ -12,7 +13,8 @@ impl Store {
     /// artifacts, in one transaction; returns their ids. Running executions are kept, however old.
     pub async fn delete_finished_before(&self, cutoff: &DateTime<Utc>, limit: u32) -> Result<Vec<String>, StoreError> {
         let turn = self.turns.take().await;
-        let mut tx = self.pool.begin().await?;
+        let mut connection = WriteConnection::acquire(&self.pool).await?;
+        let mut tx = connection.begin().await?;
         let rows = sqlx::query(
             "SELECT id FROM executions WHERE status <> 'running' AND finished_at IS NOT NULL AND finished_at < $1 \
              ORDER BY finished_at LIMIT $2",
@@ -34,6 +36,7 @@ impl Store {
             self.changes.notify_in(&mut tx, id).await?;
         }
         tx.commit().await?;
+        connection.committed();
         drop(turn);
         for id in &ids {
             self.changes.notify_local(id);
