@@ -284,8 +284,10 @@ struct Expected {
 }
 
 fn expected(requests: &[ExportTraceServiceRequest]) -> anyhow::Result<Expected> {
-    let spans: Vec<&OtlpSpan> = requests.iter().flat_map(spans_of).collect();
     let id = |bytes: &[u8]| hex::encode(bytes);
+    // A delivery may repeat spans; each counts once.
+    let mut seen = HashSet::new();
+    let spans: Vec<&OtlpSpan> = requests.iter().flat_map(spans_of).filter(|s| seen.insert(id(&s.span_id))).collect();
     let parent: HashMap<String, String> = spans
         .iter()
         .filter(|s| !s.parent_span_id.is_empty())
@@ -475,13 +477,15 @@ fn senders_python() -> anyhow::Result<PathBuf> {
 }
 
 /// Runs a sender script to completion (off the runtime, which keeps serving) and returns the JSON it printed.
-async fn run_sender(script: &str, args: Vec<String>) -> anyhow::Result<Value> {
+async fn run_sender(script: &str, args: Vec<String>, env: &[(&str, &str)]) -> anyhow::Result<Value> {
     let python = senders_python()?;
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/senders").join(script);
-    let output =
-        tokio::task::spawn_blocking(move || std::process::Command::new(&python).arg(&path).args(&args).output())
-            .await?
-            .with_context(|| format!("running {script} with SENDERS_PYTHON"))?;
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(&python).arg(&path).args(&args).envs(env).output()
+    })
+    .await?
+    .with_context(|| format!("running {script} with SENDERS_PYTHON"))?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     ensure!(output.status.success(), "{script} failed ({}):\n{stdout}\n{stderr}", output.status);
@@ -509,7 +513,7 @@ async fn sdk_trace(
         format!("--workspace={SDK_WORKSPACE}"),
         format!("--token={}", tokens.writer),
     ];
-    run_sender("sdk_trace.py", args.into()).await
+    run_sender("sdk_trace.py", args.into(), &[]).await
 }
 
 async fn check_sdk_run(api: &TestApi, tokens: &Tokens, sent: &Value, context: &str) -> anyhow::Result<()> {
@@ -633,10 +637,11 @@ async fn langgraph_agent_traced_by_openinference_is_one_complete_run() -> anyhow
     senders_python()?;
     on_each_backend(|backend, db: TestDb| async move {
         let api = start(&db).await?;
-        // OpenInference names no workspace: its spans go to the writer's.
         let tokens = Tokens::for_workspace(SDK_WORKSPACE)?;
-        let sent =
-            run_sender("langgraph_agent.py", vec![api.url("/v1/traces"), format!("--token={}", tokens.writer)]).await?;
+        // OpenInference names no workspace; the SDK's standard resource variable adds it (docs/configuration.md).
+        let resource = format!("orcheo.workspace.id={SDK_WORKSPACE}");
+        let args = vec![api.url("/v1/traces"), format!("--token={}", tokens.writer)];
+        let sent = run_sender("langgraph_agent.py", args, &[("OTEL_RESOURCE_ATTRIBUTES", resource.as_str())]).await?;
         let context = format!("LangGraph agent on {backend:?}");
         let trace_id = sent["trace_id"].as_str().context("trace_id")?;
         let count = sent["span_count"].as_u64().context("span_count")?;
