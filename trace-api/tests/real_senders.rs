@@ -150,6 +150,15 @@ fn by_name<'a>(spans: &'a [Value], name: &str) -> Vec<&'a Value> {
     spans.iter().filter(|s| s["name"] == name).collect()
 }
 
+/// The prompt and the response as the trace view shows them in the span's details (`trace_model::facts`).
+fn model_texts(span: &Value) -> (String, String) {
+    let Ok(span) = serde_json::from_value::<trace_model::Span>(span.clone()) else {
+        return (String::new(), String::new());
+    };
+    let text = |t: Option<trace_model::facts::ModelText>| t.map(|t| t.text).unwrap_or_default();
+    (text(trace_model::facts::prompt(&span)), text(trace_model::facts::response(&span)))
+}
+
 fn event_previews<'a>(span: &'a Value, event: &str) -> Vec<&'a str> {
     span["events"]
         .as_array()
@@ -404,7 +413,10 @@ async fn check_orcheo_run(
         let summarize = by_name(&spans, "summarize");
         let [summarize] = summarize[..] else { bail!("{context}: one summarize span, got {}", summarize.len()) };
         let messages = event_previews(summarize, "message");
-        assert_eq!(messages, vec![prompt, response], "{context}: the LLM node's prompt and response");
+        assert_eq!(messages, vec![prompt, response], "{context}: the LLM node's message events");
+        let (shown_prompt, shown_response) = model_texts(summarize);
+        assert!(shown_prompt.contains(prompt), "{context}: the view shows the prompt, not {shown_prompt:?}");
+        assert!(shown_response.contains(response), "{context}: the view shows the response, not {shown_response:?}");
         let model = by_name(&spans, "model");
         let [model] = model[..] else { bail!("{context}: one model span, got {}", model.len()) };
         assert!(
@@ -555,6 +567,9 @@ async fn check_sdk_run(api: &TestApi, tokens: &Tokens, sent: &Value, context: &s
     let answer = llm["attributes"]["gen_ai.output.messages"].as_str().unwrap_or_default();
     assert!(prompt.contains("Summarize the quarterly report."), "{context}: prompt readable: {llm}");
     assert!(answer.contains("Revenue grew 12%."), "{context}: response readable: {llm}");
+    let (shown_prompt, shown_response) = model_texts(llm);
+    assert!(shown_prompt.contains("Summarize the quarterly report."), "{context}: the view's prompt: {shown_prompt:?}");
+    assert!(shown_response.contains("Revenue grew 12%."), "{context}: the view's response: {shown_response:?}");
     let notify = span("notify").context("the failed node")?;
     assert_eq!(notify["status"]["code"], "ERROR", "{context}");
     assert_eq!(notify["status"]["message"], "notification failed", "{context}");
@@ -682,6 +697,12 @@ async fn langgraph_agent_traced_by_openinference_is_one_complete_run() -> anyhow
         assert_eq!(llms[0]["attributes"]["llm.input_messages.0.message.content"], sent["question"], "{context}");
         assert_eq!(llms[1]["attributes"]["llm.output_messages.0.message.content"], sent["answer"], "{context}");
         assert_eq!(llms[0]["attributes"]["llm.model_name"], "scripted-gpt", "{context}");
+        let question = sent["question"].as_str().unwrap_or("?");
+        let answer = sent["answer"].as_str().unwrap_or("?");
+        let (first_prompt, _) = model_texts(llms[0]);
+        assert!(first_prompt.contains(question), "{context}: the view shows the question: {first_prompt:?}");
+        let (_, last_response) = model_texts(llms[1]);
+        assert!(last_response.contains(answer), "{context}: the view shows the answer: {last_response:?}");
         let kinds: HashSet<&str> = spans.iter().filter_map(|s| s["kind"].as_str()).collect();
         assert_eq!(kinds, HashSet::from(["node", "llm", "tool"]), "{context}: chains and agents are nodes");
         let root_input = spans[0]["attributes"]["input.value"].as_str().unwrap_or_default();
