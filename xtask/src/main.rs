@@ -7,6 +7,7 @@ mod npm;
 mod postgres;
 mod prereq;
 mod run;
+mod senders;
 mod test;
 
 use std::path::PathBuf;
@@ -17,6 +18,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   dist   build the wasm bundle and the web pages into target/dist
   demo   dist, then the API with sample workflows on TRACE_API_BIND (default 127.0.0.1:8080)
   test   everything: fmt, clippy, unit and integration tests, the wasm build, the browser tests
+  senders  the Python venv of the real-sender tests (target/senders-venv); its python goes in SENDERS_PYTHON
   bench  the benchmarks (results go to docs/benchmarks.md by hand, with the machine and the command)
   bench-view  the trace view in headless Chromium: first rows, filter, search, scroll frames, memory";
 
@@ -27,6 +29,7 @@ fn main() -> anyhow::Result<()> {
         Some("dist") => dist::dist(&root).map(|_| ()),
         Some("demo") => run::demo(&root),
         Some("test") => test::test(&root),
+        Some("senders") => senders::ensure(&root).map(|python| println!("SENDERS_PYTHON={}", python.display())),
         Some("bench") => bench::bench(&root),
         Some("bench-view") => bench_view::bench_view(&root),
         Some("help" | "--help" | "-h") => {

@@ -29,13 +29,15 @@ pub fn test(root: &Path) -> anyhow::Result<()> {
     )?;
     let dist = crate::dist::dist(root)?;
     let postgres = crate::postgres::TestPostgres::start(root)?;
+    let senders_python = crate::senders::ensure(root)?;
     step(
         "tests (unit, integration, browser)",
         root,
         cargo()
             .args(["test", "--workspace", "--exclude", "trace-view"])
             .env("TRACE_VIEW_DIST", &dist)
-            .env("TEST_DATABASE_URL", &postgres.url),
+            .env("TEST_DATABASE_URL", &postgres.url)
+            .env("SENDERS_PYTHON", &senders_python),
     )?;
     println!("all checks passed");
     Ok(())
