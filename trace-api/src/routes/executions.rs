@@ -47,7 +47,7 @@ pub async fn list(
     let state = super::state(depot)?;
     let principal = authorize(state, bearer_token(req), SCOPE_READ)?;
     let filter = ExecutionFilter {
-        workflow_id: params::text(workflow_id.into_inner()),
+        workflow_id: params::id_filter("workflow_id", workflow_id.into_inner())?,
         status: parse_status(status.into_inner())?,
         workspaces: principal.workspace_filter(),
         before_seq: params::cursor(cursor.into_inner(), |c| c.parse::<i64>().ok())?,

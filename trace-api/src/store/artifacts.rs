@@ -28,6 +28,11 @@ pub struct ArtifactMeta {
 impl Store {
     /// Stores an artifact; storing the same id again keeps the first copy.
     pub async fn put_artifact(&self, artifact: &NewArtifact) -> Result<(), StoreError> {
+        super::check_id("artifact id", &artifact.id)?;
+        super::check_id("execution id", &artifact.execution_id)?;
+        if let Some(span) = &artifact.span_id {
+            super::check_id("span id", span)?;
+        }
         let turn = self.turns.take().await;
         let mut tx = self.pool.begin().await?;
         sqlx::query(
@@ -54,6 +59,9 @@ impl Store {
 
     /// An artifact's metadata and bytes.
     pub async fn artifact(&self, id: &str) -> Result<Option<(ArtifactMeta, Vec<u8>)>, StoreError> {
+        if super::check_id("artifact id", id).is_err() {
+            return Ok(None);
+        }
         let row = sqlx::query(
             "SELECT id, execution_id, span_id, name, content_type, size_bytes, content FROM artifacts WHERE id = $1",
         )

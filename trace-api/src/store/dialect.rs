@@ -1,6 +1,11 @@
-//! What differs between SQLite and Postgres: migrations, JSON payload casts, the version counter.
+//! What differs between SQLite and Postgres: migrations, JSON payload casts, the version counter, and text with
+//! U+0000 (which Postgres cannot hold, see `pg_text`).
+
+use std::borrow::Cow;
 
 use sqlx::migrate::Migrator;
+
+use super::pg_text;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -60,6 +65,33 @@ impl Dialect {
         match self {
             Self::Sqlite => self.param(n),
             Self::Postgres => format!("${n}::jsonb"),
+        }
+    }
+
+    /// Span text (its name) as stored.
+    pub fn store_text(self, text: &str) -> Cow<'_, str> {
+        match self {
+            Self::Sqlite => Cow::Borrowed(text),
+            Self::Postgres => pg_text::escape_text(text),
+        }
+    }
+
+    /// A span payload (serialized JSON) as stored.
+    pub fn store_json(self, json: &str) -> Cow<'_, str> {
+        match self {
+            Self::Sqlite => Cow::Borrowed(json),
+            Self::Postgres => pg_text::escape_json(json),
+        }
+    }
+
+    /// Stored span payloads (one, or a JSON array of them) as they were sent.
+    pub fn read_json(self, stored: String) -> String {
+        match self {
+            Self::Sqlite => stored,
+            Self::Postgres => match pg_text::unescape_json(&stored) {
+                Cow::Borrowed(_) => stored,
+                Cow::Owned(text) => text,
+            },
         }
     }
 
