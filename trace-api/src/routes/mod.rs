@@ -5,6 +5,7 @@ mod access;
 mod artifacts;
 mod executions;
 mod features;
+mod headers;
 mod health;
 mod live;
 mod observe;
@@ -46,8 +47,10 @@ pub fn router(state: AppState, www: Option<PathBuf>) -> Router {
         .push(Router::with_path("v1/traces").post(otlp::receive))
         .push(api);
     let document = openapi::document(&documented);
+    let page_policy = headers::page_policy(&state.frame_ancestors);
     let mut root = Router::new()
         .hoop(affix_state::inject(state))
+        .hoop(headers::nosniff)
         .hoop(observe::record)
         .push(document.into_router("api/openapi.json"))
         .push(SwaggerUi::new("/api/openapi.json").title("Trace API").into_router("api/docs"))
@@ -56,6 +59,7 @@ pub fn router(state: AppState, www: Option<PathBuf>) -> Router {
         root = root.push(
             Router::with_path("{*path}")
                 .hoop(observe::label(observe::STATIC))
+                .hoop(headers::content_security_policy(page_policy))
                 .get(StaticDir::new([dir]).defaults("index.html")),
         );
     }
