@@ -76,11 +76,14 @@ impl Dialect {
         }
     }
 
-    /// A span payload (serialized JSON) as stored.
-    pub fn store_json(self, json: &str) -> Cow<'_, str> {
+    /// A span payload (serialized JSON) as stored: the same string unless it must be escaped.
+    pub fn store_json(self, json: String) -> String {
         match self {
-            Self::Sqlite => Cow::Borrowed(json),
-            Self::Postgres => pg_text::escape_json(json),
+            Self::Sqlite => json,
+            Self::Postgres => match pg_text::escape_json(&json) {
+                Cow::Borrowed(_) => json,
+                Cow::Owned(text) => text,
+            },
         }
     }
 

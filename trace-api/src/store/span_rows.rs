@@ -187,7 +187,7 @@ pub async fn upsert(
         for (execution, record) in chunk {
             let span = &record.span;
             let payload = serde_json::to_string(span).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let payload = dialect.store_json(&payload).into_owned();
+            let payload = dialect.store_json(payload);
             let tokens = span.token_usage.unwrap_or_default();
             query = query
                 .bind((*execution).to_owned())
