@@ -4,8 +4,10 @@
 
 mod common;
 
-use common::{SpanSpec, TestApi, TestDb, on_each_backend};
+use common::{SpanSpec, TestApi, TestDb, finished_run, on_each_backend};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
+use trace_api::auth::{AuthConfig, Authenticator};
 
 const TRACE: &str = "5b8efff798038103d269b633813fc60c";
 const ESCAPE: &str = "\u{FDD0}";
@@ -158,6 +160,44 @@ async fn ids_with_nul_are_refused_with_a_reason() -> anyhow::Result<()> {
             assert_eq!((status, answer["code"].as_str()), (400, Some("invalid_cursor")), "{path}: {answer}");
         }
         assert_eq!(api.get_json("/api/executions/ex-good/trace", None).await?.0, 200);
+        api.stop().await;
+        Ok(db)
+    })
+    .await
+}
+
+/// A token's subject is whatever its issuer wrote: one with U+0000 is recorded as it is, and the audit trail goes on.
+#[tokio::test]
+async fn a_subject_with_nul_is_audited_as_it_is() -> anyhow::Result<()> {
+    on_each_backend(|backend, db: TestDb| async move {
+        const SECRET: &str = "audit-secret";
+        let auth = Authenticator::new(&AuthConfig {
+            required: true,
+            jwt_secret: Some(SECRET.to_owned()),
+            ..AuthConfig::default()
+        })?;
+        let api = TestApi::start(&db, |s| s.with_auth(auth)).await?;
+        api.store.insert_spans(&finished_run("ex-audit", &["a"])).await?;
+        let token = |sub: &str| -> anyhow::Result<String> {
+            let claims = json!({"sub": sub, "scope": "workflows:read", "workspace_ids": ["*"],
+                                "exp": chrono::Utc::now().timestamp() + 600});
+            let key = EncodingKey::from_secret(SECRET.as_bytes());
+            Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key)?)
+        };
+        for sub in ["eve\0", "ana"] {
+            let (status, body) = api.get_json("/api/executions/ex-audit/trace", Some(&token(sub)?)).await?;
+            assert_eq!(status, 200, "{backend:?} {sub:?}: {body}");
+        }
+        // Written off the request path, in order: once the second view is there, the first was handled.
+        let mut subjects = Vec::new();
+        for _ in 0..50 {
+            subjects = api.store.audit_entries(10).await?.into_iter().map(|e| e.subject).collect::<Vec<_>>();
+            if subjects.iter().any(|s| s == "ana") {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert_eq!(subjects, ["ana", "eve\0"], "{backend:?}");
         api.stop().await;
         Ok(db)
     })

@@ -68,11 +68,22 @@ impl Dialect {
         }
     }
 
-    /// Span text (its name) as stored.
+    /// Text (a span's name, an audit subject) as stored.
     pub fn store_text(self, text: &str) -> Cow<'_, str> {
         match self {
             Self::Sqlite => Cow::Borrowed(text),
             Self::Postgres => pg_text::escape_text(text),
+        }
+    }
+
+    /// Stored text as it was written.
+    pub fn read_text(self, stored: String) -> String {
+        match self {
+            Self::Sqlite => stored,
+            Self::Postgres => match pg_text::unescape_text(&stored) {
+                Cow::Borrowed(_) => stored,
+                Cow::Owned(text) => text,
+            },
         }
     }
 

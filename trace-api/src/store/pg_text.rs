@@ -1,6 +1,7 @@
 //! Text Postgres cannot hold: U+0000 is refused in TEXT and in JSONB strings, yet senders put it in span names,
-//! attribute keys and values, event names and status messages. On Postgres such text is stored escaped and
-//! unescaped when read, so spans come back as they were sent (docs/api.md, "Text with U+0000").
+//! attribute keys and values, event names and status messages (and a token's subject may hold it, for the audit
+//! trail). On Postgres such text is stored escaped and unescaped when read, so it comes back as it was sent
+//! (docs/api.md, "Text with U+0000").
 //!
 //! The escape is the noncharacter U+FDD0, reserved for a program's internal use: U+0000 is stored as U+FDD0 `0`
 //! and U+FDD0 itself as U+FDD0 U+FDD0, so that every text has exactly one stored form. SQLite stores text as it is.
@@ -72,9 +73,7 @@ pub fn escape_json(json: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// A stored plain text as it was sent. (The service reads span text from the payload only; the columns are for
-/// queries.)
-#[cfg(test)]
+/// A stored plain text as it was sent.
 pub fn unescape_text(stored: &str) -> Cow<'_, str> {
     unescape(stored, "\0")
 }
