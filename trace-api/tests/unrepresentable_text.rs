@@ -203,3 +203,44 @@ async fn a_subject_with_nul_is_audited_as_it_is() -> anyhow::Result<()> {
     })
     .await
 }
+
+/// Artifact names and types are the engine's text: U+0000 in them is kept.
+#[tokio::test]
+async fn artifact_names_with_nul_are_kept() -> anyhow::Result<()> {
+    on_each_backend(|backend, db: TestDb| async move {
+        let api = TestApi::start(&db, |s| s).await?;
+        api.store.insert_spans(&finished_run("ex-art", &["a"])).await?;
+        api.store
+            .put_artifact(&trace_api::store::NewArtifact {
+                id: "art-nul".to_owned(),
+                execution_id: "ex-art".to_owned(),
+                span_id: Some(common::span_id("root")),
+                name: format!("re\0port {ESCAPE}0.txt"),
+                content_type: "text/plain\0".to_owned(),
+                content: b"bytes".to_vec(),
+            })
+            .await?;
+        let (status, trace) = api.get_json("/api/executions/ex-art/trace", None).await?;
+        assert_eq!(status, 200, "{backend:?}: {trace}");
+        let root = trace["spans"].as_array().and_then(|spans| spans.iter().find(|s| s["parent_span_id"].is_null()));
+        let artifact = root.map(|r| r["artifacts"][0].clone()).unwrap_or_default();
+        assert_eq!(artifact["name"], json!(format!("re\0port {ESCAPE}0.txt")), "{backend:?}: {trace}");
+        assert_eq!(artifact["content_type"], json!("text/plain\0"), "{backend:?}: {trace}");
+        let response = api.get("/api/artifacts/art-nul/download", None).await?;
+        assert_eq!(response.status().as_u16(), 200, "{backend:?}");
+        let disposition = response.headers().get("content-disposition").and_then(|v| v.to_str().ok());
+        assert!(
+            disposition.is_some_and(|d| d.contains("filename*=UTF-8''re%00port%20%EF%B7%900.txt")),
+            "{disposition:?}"
+        );
+        assert_eq!(
+            response.headers().get("content-type").and_then(|v| v.to_str().ok()),
+            Some("application/octet-stream"),
+            "a type that is no header value"
+        );
+        assert_eq!(response.bytes().await?.as_ref(), b"bytes");
+        api.stop().await;
+        Ok(db)
+    })
+    .await
+}

@@ -195,7 +195,7 @@ impl Store {
         let row = sqlx::query(AssertSqlSafe(sql)).bind(id).bind(watermark).fetch_optional(&self.pool).await?;
         let Some(row) = row else { return Ok(None) };
         let artifacts: Option<String> = row.try_get("artifacts")?;
-        let artifacts = match artifacts {
+        let artifacts = match artifacts.map(|text| self.dialect.read_json(text)) {
             Some(text) => serde_json::from_str::<Vec<ArtifactMeta>>(&text)
                 .map_err(|e| StoreError::Corrupt(format!("artifacts: {e}")))?,
             None => Vec::new(),
