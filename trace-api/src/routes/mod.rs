@@ -1,5 +1,5 @@
 //! The HTTP surface: the REST API under `/api`, live updates, the OTLP receiver, health and metrics, and the
-//! static web bundle for everything else.
+//! static web bundle for everything else; security headers on all of it (`headers`).
 
 mod access;
 mod artifacts;
