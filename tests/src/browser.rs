@@ -147,11 +147,10 @@ impl Browser {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../node_modules/axe-core/axe.min.js");
         let source = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}: run `npm ci` at the workspace root", path.display()))?;
-        self.js(
-            "const s = document.createElement('script'); s.textContent = arguments[0]; document.head.append(s);",
-            vec![json!(source)],
-        )
-        .await?;
+        // Run as the WebDriver script itself (axe-core sets `window.axe`): an inline `<script>` would be refused by
+        // the pages' Content-Security-Policy (docs/api.md, "Response headers"), which script injection by the
+        // driver is not subject to.
+        self.js(&source, vec![]).await?;
         let result = self
             .client
             .execute_async(

@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use trace_model::time;
 
-use crate::store::{AuditEntry, Store};
+use crate::store::{AuditEntry, Store, StoreError};
 
 /// Entries that may wait; past this, handlers wait for the writer (never drop an entry).
 const QUEUE: usize = 16 * 1024;
@@ -24,10 +24,20 @@ impl AuditTrail {
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(BATCH);
             while entries.recv_many(&mut batch, BATCH).await > 0 {
-                // A store outage holds the entries and retries; the queue fills and handlers wait meanwhile.
-                while let Err(e) = store.audit(&batch).await {
-                    tracing::warn!(error = %e, entries = batch.len(), "audit entries not stored yet; retrying");
-                    tokio::time::sleep(Duration::from_secs(1)).await;
+                // A store outage holds the entries and retries; the queue fills and handlers wait meanwhile. Entries
+                // the store refuses would be refused forever: they are logged and dropped, not retried.
+                loop {
+                    match store.audit(&batch).await {
+                        Ok(()) => break,
+                        Err(e @ (StoreError::Invalid(_) | StoreError::Unstorable(_))) => {
+                            tracing::error!(error = %e, entries = ?batch, "audit entries refused by the store; lost");
+                            break;
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, entries = batch.len(), "audit entries not stored yet; retrying");
+                            tokio::time::sleep(Duration::from_secs(1)).await;
+                        }
+                    }
                 }
                 batch.clear();
             }

@@ -10,6 +10,8 @@ use crate::links::LinkTemplate;
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 /// OTLP batches from busy engines are large; bodies above this answer 413.
 pub const DEFAULT_OTLP_MAX_BYTES: usize = 16 * 1024 * 1024;
+/// Only the service's own pages may frame its pages unless `TRACE_API_FRAME_ANCESTORS` says otherwise.
+pub const DEFAULT_FRAME_ANCESTORS: &str = "'self'";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -35,6 +37,8 @@ pub struct Config {
     /// `TRACE_API_STALL_AFTER_SECONDS`: a running execution that hears of no span for this long shows as stalled
     /// (0: never).
     pub stall_after: Option<Duration>,
+    /// `TRACE_API_FRAME_ANCESTORS`: who may frame the web bundle's pages, a CSP `frame-ancestors` source list.
+    pub frame_ancestors: String,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -92,6 +96,28 @@ fn auth_config(env: &impl Fn(&str) -> Option<String>) -> Result<AuthConfig, Conf
     })
 }
 
+/// A CSP `frame-ancestors` source list: `'self'`, `'none'`, schemes (`https:`) and origins
+/// (`https://canvas.example.com`, `https://*.example.com:8443`), separated by spaces. Anything else (a `;` or `,`
+/// would start another directive or policy) is refused.
+fn frame_ancestors(value: &str) -> Result<String, ConfigError> {
+    const NAME: &str = "TRACE_API_FRAME_ANCESTORS";
+    let sources: Vec<&str> = value.split_whitespace().collect();
+    if sources.is_empty() {
+        return Err(invalid(NAME, value, "expected 'self', 'none' or origins such as https://canvas.example.com"));
+    }
+    for source in &sources {
+        let keyword = matches!(*source, "'self'" | "'none'");
+        let origin = source.chars().all(|c| c.is_ascii_alphanumeric() || "-._:/*[]".contains(c));
+        if !keyword && !origin {
+            return Err(invalid(NAME, value, format!("{source:?} is not 'self', 'none', a scheme or an origin")));
+        }
+        if *source == "'none'" && sources.len() > 1 {
+            return Err(invalid(NAME, value, "'none' cannot be combined with other sources"));
+        }
+    }
+    Ok(sources.join(" "))
+}
+
 fn number<T: std::str::FromStr>(
     env: &impl Fn(&str) -> Option<String>,
     name: &'static str,
@@ -135,7 +161,11 @@ impl Config {
                 0 => None,
                 seconds => Some(Duration::from_secs(seconds)),
             },
+            frame_ancestors: DEFAULT_FRAME_ANCESTORS.to_owned(),
         };
+        if let Some(sources) = env("TRACE_API_FRAME_ANCESTORS") {
+            config.frame_ancestors = frame_ancestors(&sources)?;
+        }
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let mut value = || args.next().ok_or_else(|| ConfigError::MissingValue(arg.clone()));
@@ -205,6 +235,30 @@ mod tests {
         assert!(matches!(bad_days, Err(ConfigError::Invalid { name: "TRACE_API_RETENTION_DAYS", .. })));
         let bad_link = Config::load(env(&[("TRACE_API_JAEGER_URL", "http://j/trace")]), Vec::new());
         assert!(matches!(bad_link, Err(ConfigError::Invalid { name: "TRACE_API_JAEGER_URL", .. })));
+    }
+
+    #[test]
+    fn frame_ancestors_are_a_checked_source_list() -> Result<(), ConfigError> {
+        let load = |value: &str| {
+            Config::load(
+                env(&[("TRACE_API_DATABASE_URL", "sqlite::memory:"), ("TRACE_API_FRAME_ANCESTORS", value)]),
+                Vec::new(),
+            )
+        };
+        let default = Config::load(env(&[("TRACE_API_DATABASE_URL", "sqlite::memory:")]), Vec::new())?;
+        assert_eq!(default.frame_ancestors, "'self'");
+        let canvas = load("  'self'   https://canvas.example.com https://*.example.org:8443 ")?;
+        assert_eq!(canvas.frame_ancestors, "'self' https://canvas.example.com https://*.example.org:8443");
+        assert_eq!(load("'none'")?.frame_ancestors, "'none'");
+        for bad in
+            ["", "'self'; script-src *", "https://a.example, https://b.example", "'unsafe-inline'", "'none' 'self'"]
+        {
+            assert!(
+                matches!(load(bad), Err(ConfigError::Invalid { name: "TRACE_API_FRAME_ANCESTORS", .. })),
+                "{bad:?}"
+            );
+        }
+        Ok(())
     }
 
     #[test]

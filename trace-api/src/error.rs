@@ -62,6 +62,11 @@ impl From<StoreError> for ApiError {
                     "the trace store takes no writes; retry later",
                 )
             }
+            StoreError::Invalid(reason) => Self::bad_request("invalid_text", reason.clone()),
+            StoreError::Unstorable(source) => {
+                tracing::warn!(error = %source, "text the store cannot hold");
+                Self::bad_request("invalid_text", "the request holds text the trace store cannot hold")
+            }
             _ => {
                 tracing::error!(error = %e, "store failure");
                 Self::internal("the trace store failed; see the server log")

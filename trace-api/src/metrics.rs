@@ -1,5 +1,5 @@
 //! The service's own metrics in the Prometheus text format (`GET /metrics`): span ingestion by source and
-//! outcome, and request latency by route.
+//! outcome, and request latency by route template (never by the paths requests carry: see [`route_label`]).
 
 use std::time::Duration;
 
@@ -65,7 +65,7 @@ impl Metrics {
     }
 
     pub fn request(&self, method: &str, route: String, status: u16, elapsed: Duration) {
-        let labels = RequestLabels { method: method.to_owned(), route, status };
+        let labels = RequestLabels { method: method_label(method).to_owned(), route, status };
         self.requests.get_or_create(&labels).observe(elapsed.as_secs_f64());
     }
 
@@ -78,23 +78,21 @@ impl Metrics {
     }
 }
 
-/// The route of a path, with ids replaced, so that latency series stay few.
-pub fn route_of(path: &str) -> String {
-    let parts: Vec<&str> = path.split('/').collect();
-    let mut out = Vec::with_capacity(parts.len());
-    for (i, part) in parts.iter().enumerate() {
-        let after_collection = i > 0 && matches!(parts[i - 1], "executions" | "artifacts");
-        out.push(if after_collection && !part.is_empty() { "{id}" } else { part });
-    }
-    let route = out.join("/");
-    if route.starts_with("/api/")
-        || route.starts_with("/v1/")
-        || matches!(route.as_str(), "/healthz" | "/readyz" | "/metrics")
-    {
-        route
-    } else {
-        "static".to_owned()
-    }
+/// The method of a request as a label: HTTP allows any token as a method, so others than the standard ones share
+/// one label.
+pub fn method_label(method: &str) -> &'static str {
+    const STANDARD: [&str; 9] = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"];
+    STANDARD.into_iter().find(|m| *m == method).unwrap_or("other")
+}
+
+/// The label of requests no route takes (unknown paths under `/api`, any method on a path that has no route):
+/// one series for all of them, whatever their paths.
+pub const UNMATCHED: &str = "unmatched";
+
+/// The route label of a request from the template of the route it matched (salvo's matched path, e.g.
+/// `api/executions/{id}/trace`), so that series follow routes, never the ids or paths requests carry.
+pub fn route_label(matched_path: &str) -> String {
+    if matched_path.is_empty() { UNMATCHED.to_owned() } else { format!("/{matched_path}") }
 }
 
 #[cfg(test)]
@@ -102,11 +100,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn routes_hide_ids() {
-        assert_eq!(route_of("/api/executions/abc/trace"), "/api/executions/{id}/trace");
-        assert_eq!(route_of("/api/artifacts/x1/download"), "/api/artifacts/{id}/download");
-        assert_eq!(route_of("/api/executions"), "/api/executions");
-        assert_eq!(route_of("/pkg/trace_view_bg.wasm"), "static");
+    fn labels_are_route_templates() {
+        assert_eq!(route_label("api/executions/{id}/trace"), "/api/executions/{id}/trace");
+        assert_eq!(route_label("healthz"), "/healthz");
+        assert_eq!(route_label(""), UNMATCHED);
+        assert_eq!(method_label("PATCH"), "PATCH");
+        assert_eq!(method_label("BREW"), "other");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 use crate::audit::AuditTrail;
 use crate::auth::Authenticator;
 use crate::cache::TraceCache;
-use crate::config::{Config, DEFAULT_OTLP_MAX_BYTES};
+use crate::config::{Config, DEFAULT_FRAME_ANCESTORS, DEFAULT_OTLP_MAX_BYTES};
 use crate::features::Features;
 use crate::links::LinkTemplate;
 use crate::metrics::Metrics;
@@ -27,6 +27,8 @@ pub struct AppState {
     /// most this much delay).
     pub live_poll: Duration,
     pub features: Features,
+    /// Who may frame the web bundle's pages: a CSP `frame-ancestors` source list (`TRACE_API_FRAME_ANCESTORS`).
+    pub frame_ancestors: String,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
             otlp_max_bytes: DEFAULT_OTLP_MAX_BYTES,
             live_poll: DEFAULT_LIVE_POLL,
             features: Features::default(),
+            frame_ancestors: DEFAULT_FRAME_ANCESTORS.to_owned(),
         }
     }
 
@@ -57,6 +60,7 @@ impl AppState {
             otlp_max_bytes: config.otlp_max_bytes,
             live_poll: DEFAULT_LIVE_POLL,
             features: config.features,
+            frame_ancestors: config.frame_ancestors.clone(),
             store,
         })
     }
@@ -84,6 +88,12 @@ impl AppState {
 
     pub fn with_features(mut self, features: Features) -> Self {
         self.features = features;
+        self
+    }
+
+    /// Who may frame the web bundle's pages (a CSP `frame-ancestors` source list).
+    pub fn with_frame_ancestors(mut self, sources: impl Into<String>) -> Self {
+        self.frame_ancestors = sources.into();
         self
     }
 

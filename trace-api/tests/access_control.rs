@@ -192,3 +192,68 @@ async fn disabled_mode_lets_everyone_read() -> anyhow::Result<()> {
     api.stop().await;
     db.cleanup().await
 }
+
+/// With an issuer and an audience configured, a token must name both; a token from the future is refused; all on
+/// every route, the receiver and the live socket included.
+#[tokio::test]
+async fn issuer_audience_and_clock_claims_are_enforced_on_every_route() -> anyhow::Result<()> {
+    on_each_backend(|_, db: TestDb| async move {
+        let auth = Authenticator::new(&AuthConfig {
+            required: true,
+            jwt_secret: Some(SECRET.to_owned()),
+            issuer: Some("https://id.example.com".to_owned()),
+            audience: Some("orcheo-canvas".to_owned()),
+            ..AuthConfig::default()
+        })?;
+        let api = TestApi::start(&db, |s| s.with_auth(auth)).await?;
+        seed(&api).await?;
+        let now = chrono::Utc::now().timestamp();
+        let leeway = trace_api::auth::JWT_LEEWAY_SECONDS as i64;
+        let sign = |extra: serde_json::Value| -> anyhow::Result<String> {
+            let mut claims = json!({
+                "sub": "ana", "scope": "workflows:read traces:write", "workspace_ids": ["*"], "exp": now + 600,
+            });
+            if let (Some(claims), Some(extra)) = (claims.as_object_mut(), extra.as_object()) {
+                claims.extend(extra.clone());
+            }
+            let key = EncodingKey::from_secret(SECRET.as_bytes());
+            Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key)?)
+        };
+        let (iss, aud) = ("https://id.example.com", "orcheo-canvas");
+        let refused = [
+            ("neither iss nor aud", sign(json!({}))?),
+            ("no iss", sign(json!({"aud": aud}))?),
+            ("no aud", sign(json!({"iss": iss}))?),
+            ("wrong iss", sign(json!({"iss": "https://other.example.com", "aud": aud}))?),
+            ("wrong aud", sign(json!({"iss": iss, "aud": "other-app"}))?),
+            ("nbf in the future", sign(json!({"iss": iss, "aud": aud, "nbf": now + leeway + 300}))?),
+            ("iat in the future", sign(json!({"iss": iss, "aud": aud, "iat": now + leeway + 300}))?),
+        ];
+        let good = sign(json!({"iss": iss, "aud": aud, "iat": now + leeway / 2, "nbf": now + leeway / 2}))?;
+        let routes = ["/api/executions", "/api/executions/ex-w1/trace", "/api/artifacts/art-w1/download"];
+        for (case, token) in &refused {
+            for path in routes {
+                let (status, body) = api.get_json(path, Some(token)).await?;
+                assert_eq!((status, body["code"].as_str()), (401, Some("unauthorized")), "{path}: {case}");
+            }
+            let post = api
+                .client
+                .post(api.url("/v1/traces"))
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body("{}");
+            assert_eq!(post.send().await?.status().as_u16(), 401, "/v1/traces: {case}");
+            let live = "/api/executions/ex-w1/trace/live";
+            assert_eq!(ws_status(&api, live, Some(&format!("orcheo-auth, bearer.{token}"))).await?, 401, "{case}");
+        }
+        // Within the leeway, with both claims: accepted everywhere.
+        for path in routes {
+            assert_eq!(api.get(path, Some(&good)).await?.status().as_u16(), 200, "{path}");
+        }
+        let live = format!("/api/executions/ex-w1/trace/live?access_token={good}");
+        assert_eq!(ws_status(&api, &live, None).await?, 101);
+        api.stop().await;
+        Ok(db)
+    })
+    .await
+}

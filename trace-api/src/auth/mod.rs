@@ -5,7 +5,7 @@ mod principal;
 mod tokens;
 
 pub use principal::{Principal, Workspaces};
-pub use tokens::{AuthConfig, AuthError, Authenticator, ServiceToken};
+pub use tokens::{AuthConfig, AuthError, Authenticator, JWT_LEEWAY_SECONDS, ServiceToken};
 
 /// Reading traces and run history.
 pub const SCOPE_READ: &str = "workflows:read";

@@ -10,6 +10,10 @@ use sha2::{Digest, Sha256};
 
 use super::principal::{Principal, Workspaces};
 
+/// Clock skew tolerated between the token's issuer and this service, in seconds, for `exp`, `nbf` and `iat`
+/// (docs/configuration.md).
+pub const JWT_LEEWAY_SECONDS: u64 = 60;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
     #[error("authentication required: send a bearer token")]
@@ -77,6 +81,8 @@ struct Claims {
     workspace_ids: Option<Vec<String>>,
     workspaces: Option<Vec<String>>,
     workspace_id: Option<String>,
+    /// Issued-at, seconds since the epoch (fractions allowed, as RFC 7519's NumericDate).
+    iat: Option<f64>,
 }
 
 fn workspaces_of(list: impl IntoIterator<Item = String>) -> Workspaces {
@@ -175,23 +181,49 @@ impl Authenticator {
         if keys.is_empty() {
             return Err(AuthError::Invalid(format!("no key configured for {:?}", header.alg)));
         }
-        let mut validation = Validation::new(header.alg);
-        match &self.audience {
-            Some(aud) => validation.set_audience(&[aud]),
-            None => validation.validate_aud = false,
-        }
-        if let Some(iss) = &self.issuer {
-            validation.set_issuer(&[iss]);
-        }
+        let validation = self.validation(header.alg);
         let mut last = String::new();
         for key in keys {
             match jsonwebtoken::decode::<Claims>(token, key, &validation) {
-                Ok(data) => return Ok(data.claims),
+                Ok(data) => return check_issued_at(data.claims),
                 Err(e) => last = e.to_string(),
             }
         }
         Err(AuthError::Invalid(last))
     }
+
+    /// `exp` always required; `iss` / `aud` required and matched when configured (a token without them would
+    /// otherwise pass); `nbf` checked when present; all with [`JWT_LEEWAY_SECONDS`].
+    fn validation(&self, alg: Algorithm) -> Validation {
+        let mut validation = Validation::new(alg);
+        let mut required = vec!["exp"];
+        match &self.audience {
+            Some(aud) => {
+                validation.set_audience(&[aud]);
+                required.push("aud");
+            }
+            None => validation.validate_aud = false,
+        }
+        if let Some(iss) = &self.issuer {
+            validation.set_issuer(&[iss]);
+            required.push("iss");
+        }
+        validation.set_required_spec_claims(&required);
+        validation.validate_nbf = true;
+        validation.leeway = JWT_LEEWAY_SECONDS;
+        validation
+    }
+}
+
+/// A token issued in the future (beyond the leeway) is refused: jsonwebtoken checks `exp` and `nbf` only.
+fn check_issued_at(claims: Claims) -> Result<Claims, AuthError> {
+    if let Some(iat) = claims.iat {
+        let latest = chrono::Utc::now().timestamp() as f64 + JWT_LEEWAY_SECONDS as f64;
+        if !iat.is_finite() || iat > latest {
+            return Err(AuthError::Invalid("the token is issued in the future (iat)".to_owned()));
+        }
+    }
+    Ok(claims)
 }
 
 #[cfg(test)]
@@ -237,6 +269,61 @@ mod tests {
         assert!(matches!(auth.authenticate(Some(&expired)), Err(AuthError::Invalid(_))));
         assert_eq!(auth.authenticate(None), Err(AuthError::Missing));
         assert!(matches!(auth.authenticate(Some("not-a-jwt")), Err(AuthError::Invalid(_))));
+        Ok(())
+    }
+
+    fn now() -> i64 {
+        chrono::Utc::now().timestamp()
+    }
+
+    fn issuer_and_audience() -> AuthConfig {
+        AuthConfig {
+            issuer: Some("https://id.example.com".to_owned()),
+            audience: Some("orcheo-canvas".to_owned()),
+            ..hs_config()
+        }
+    }
+
+    fn rejected(auth: &Authenticator, claims: serde_json::Value) -> String {
+        match auth.authenticate(Some(&sign(claims.clone(), "s3cret"))) {
+            Err(AuthError::Invalid(reason)) => reason,
+            other => panic!("{claims} was not rejected as invalid: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn configured_issuer_and_audience_are_required_and_matched() -> Result<(), AuthError> {
+        let auth = Authenticator::new(&issuer_and_audience())?;
+        let iss = "https://id.example.com";
+        let aud = "orcheo-canvas";
+        assert!(auth.authenticate(Some(&sign(json!({"exp": exp(), "iss": iss, "aud": aud}), "s3cret"))).is_ok());
+        assert!(auth.authenticate(Some(&sign(json!({"exp": exp(), "iss": iss, "aud": [aud, "x"]}), "s3cret"))).is_ok());
+        assert!(rejected(&auth, json!({"exp": exp()})).contains("Missing required claim"));
+        assert!(rejected(&auth, json!({"exp": exp(), "aud": aud})).contains("iss"));
+        assert!(rejected(&auth, json!({"exp": exp(), "iss": iss})).contains("aud"));
+        rejected(&auth, json!({"exp": exp(), "iss": "https://evil.example.com", "aud": aud}));
+        rejected(&auth, json!({"exp": exp(), "iss": iss, "aud": "another-app"}));
+        // Without a configured issuer or audience, neither claim is needed.
+        let open = Authenticator::new(&hs_config())?;
+        assert!(open.authenticate(Some(&sign(json!({"exp": exp()}), "s3cret"))).is_ok());
+        Ok(())
+    }
+
+    #[test]
+    fn tokens_from_the_future_are_rejected_beyond_the_leeway() -> Result<(), AuthError> {
+        let auth = Authenticator::new(&hs_config())?;
+        let leeway = JWT_LEEWAY_SECONDS as i64;
+        rejected(&auth, json!({"exp": exp(), "nbf": now() + leeway + 120}));
+        let reason = rejected(&auth, json!({"exp": exp(), "iat": now() + leeway + 120}));
+        assert!(reason.contains("iat"), "{reason}");
+        // A clock a little ahead of ours is tolerated.
+        let skewed = json!({"exp": exp(), "nbf": now() + leeway / 2, "iat": now() + leeway / 2});
+        assert!(auth.authenticate(Some(&sign(skewed, "s3cret"))).is_ok());
+        let past = json!({"exp": exp(), "nbf": now() - 10, "iat": now() - 10});
+        assert!(auth.authenticate(Some(&sign(past, "s3cret"))).is_ok());
+        // Expiry has the same leeway, and no more.
+        rejected(&auth, json!({"exp": now() - leeway - 120}));
+        assert!(auth.authenticate(Some(&sign(json!({"exp": now() - leeway / 2}), "s3cret"))).is_ok());
         Ok(())
     }
 

@@ -51,8 +51,8 @@ pub async fn list(
     let state = super::state(depot)?;
     let principal = authorize(state, bearer_token(req), SCOPE_READ)?;
     let filter = ExecutionFilter {
-        workflow_id: params::text(workflow_id.into_inner()),
-        trace_id: params::text(trace_id.into_inner()).map(|t| t.to_ascii_lowercase()),
+        workflow_id: params::id_filter("workflow_id", workflow_id.into_inner())?,
+        trace_id: params::id_filter("trace_id", trace_id.into_inner())?.map(|t| t.to_ascii_lowercase()),
         status: parse_status(status.into_inner())?,
         workspaces: principal.workspace_filter(),
         before_seq: params::cursor(cursor.into_inner(), |c| c.parse::<i64>().ok())?,

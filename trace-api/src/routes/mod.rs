@@ -1,10 +1,11 @@
 //! The HTTP surface: the REST API under `/api`, live updates, the OTLP receiver, health and metrics, and the
-//! static web bundle for everything else.
+//! static web bundle for everything else; security headers on all of it (`headers`).
 
 mod access;
 mod artifacts;
 mod executions;
 mod features;
+mod headers;
 mod health;
 mod live;
 mod observe;
@@ -38,7 +39,7 @@ pub fn router(state: AppState, www: Option<PathBuf>) -> Router {
         .push(Router::with_path("executions/{id}/trace").hoop(compression).get(trace::get))
         .push(Router::with_path("executions/{id}/trace/live").get(live::subscribe))
         .push(Router::with_path("artifacts/{id}/download").get(artifacts::download))
-        .push(Router::with_path("{**rest}").goal(api_not_found));
+        .push(Router::with_path("{**rest}").goal(not_found));
     let documented = Router::new()
         .push(Router::with_path("healthz").get(health::healthz))
         .push(Router::with_path("readyz").get(health::readyz))
@@ -46,21 +47,32 @@ pub fn router(state: AppState, www: Option<PathBuf>) -> Router {
         .push(Router::with_path("v1/traces").post(otlp::receive))
         .push(api);
     let document = openapi::document(&documented);
+    let page_policy = headers::page_policy(&state.frame_ancestors);
     let mut root = Router::new()
         .hoop(affix_state::inject(state))
+        .hoop(headers::nosniff)
         .hoop(observe::record)
         .push(document.into_router("api/openapi.json"))
         .push(SwaggerUi::new("/api/openapi.json").title("Trace API").into_router("api/docs"))
         .push(documented);
     if let Some(dir) = www {
-        root = root.push(Router::with_path("{*path}").get(StaticDir::new([dir]).defaults("index.html")));
+        root = root.push(
+            Router::with_path("{*path}")
+                .hoop(observe::label(observe::STATIC))
+                .hoop(headers::content_security_policy(page_policy))
+                .get(StaticDir::new([dir]).defaults("index.html")),
+        );
     }
-    root
+    // Last: every request is routed somewhere, so that the hoops above see them all (metrics, headers).
+    root.push(Router::with_path("{**rest}").goal(not_found))
 }
 
+/// What no route takes: one JSON 404, and one metrics label however many such paths there are.
 #[handler]
-async fn api_not_found(req: &mut Request) -> ApiError {
-    ApiError::not_found(format!("no API route for {} {}", req.method(), req.uri().path()))
+async fn not_found(req: &mut Request, depot: &mut Depot) -> ApiError {
+    depot.insert_typed(observe::RouteLabel(crate::metrics::UNMATCHED));
+    let prefix = if req.uri().path().starts_with("/api/") { "no API route" } else { "no route" };
+    ApiError::not_found(format!("{prefix} for {} {}", req.method(), req.uri().path()))
 }
 
 /// The shared state every handler reads.

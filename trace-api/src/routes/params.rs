@@ -9,6 +9,16 @@ pub fn text(raw: Option<String>) -> Option<String> {
     raw.filter(|v| !v.is_empty())
 }
 
+/// A query parameter compared with stored ids; ids never hold U+0000, and the database would refuse it.
+pub fn id_filter(name: &str, raw: Option<String>) -> Result<Option<String>, ApiError> {
+    match text(raw) {
+        Some(value) if value.contains('\0') => {
+            Err(ApiError::bad_request("invalid_parameter", format!("{name} {value:?} contains U+0000")))
+        }
+        other => Ok(other),
+    }
+}
+
 /// `limit`, from 1 to `max`, else `default`.
 pub fn limit<T>(raw: Option<String>, default: T, max: T) -> Result<T, ApiError>
 where

@@ -27,13 +27,15 @@ impl Store {
             rows.join(", ")
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        // A token's subject is whatever its issuer wrote, U+0000 included.
+        let text = |value: &str| self.dialect.store_text(value).into_owned();
         for entry in entries {
             query = query
                 .bind(entry.at.clone())
-                .bind(entry.subject.clone())
-                .bind(entry.action.clone())
-                .bind(entry.execution_id.clone())
-                .bind(entry.workspace_id.clone());
+                .bind(text(&entry.subject))
+                .bind(text(&entry.action))
+                .bind(entry.execution_id.as_deref().map(text))
+                .bind(entry.workspace_id.as_deref().map(text));
         }
         let _turn = self.turns.take().await;
         query.execute(&self.pool).await?;
@@ -50,12 +52,15 @@ impl Store {
         .await?;
         rows.iter()
             .map(|row| {
+                let text = |column: &str| -> Result<Option<String>, StoreError> {
+                    Ok(row.try_get::<Option<String>, _>(column)?.map(|v| self.dialect.read_text(v)))
+                };
                 Ok(AuditEntry {
                     at: row.try_get("at")?,
-                    subject: row.try_get("subject")?,
-                    action: row.try_get("action")?,
-                    execution_id: row.try_get("execution_id")?,
-                    workspace_id: row.try_get("workspace_id")?,
+                    subject: text("subject")?.unwrap_or_default(),
+                    action: text("action")?.unwrap_or_default(),
+                    execution_id: text("execution_id")?,
+                    workspace_id: text("workspace_id")?,
                 })
             })
             .collect()

@@ -1,6 +1,11 @@
-//! What differs between SQLite and Postgres: migrations, JSON payload casts, the version counter.
+//! What differs between SQLite and Postgres: migrations, JSON payload casts, the version counter, and text with
+//! U+0000 (which Postgres cannot hold, see `pg_text`).
+
+use std::borrow::Cow;
 
 use sqlx::migrate::Migrator;
+
+use super::pg_text;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("../migrations/postgres");
@@ -60,6 +65,47 @@ impl Dialect {
         match self {
             Self::Sqlite => self.param(n),
             Self::Postgres => format!("${n}::jsonb"),
+        }
+    }
+
+    /// Text (a span's name, an audit subject) as stored.
+    pub fn store_text(self, text: &str) -> Cow<'_, str> {
+        match self {
+            Self::Sqlite => Cow::Borrowed(text),
+            Self::Postgres => pg_text::escape_text(text),
+        }
+    }
+
+    /// Stored text as it was written.
+    pub fn read_text(self, stored: String) -> String {
+        match self {
+            Self::Sqlite => stored,
+            Self::Postgres => match pg_text::unescape_text(&stored) {
+                Cow::Borrowed(_) => stored,
+                Cow::Owned(text) => text,
+            },
+        }
+    }
+
+    /// A span payload (serialized JSON) as stored: the same string unless it must be escaped.
+    pub fn store_json(self, json: String) -> String {
+        match self {
+            Self::Sqlite => json,
+            Self::Postgres => match pg_text::escape_json(&json) {
+                Cow::Borrowed(_) => json,
+                Cow::Owned(text) => text,
+            },
+        }
+    }
+
+    /// Stored span payloads (one, or a JSON array of them) as they were sent.
+    pub fn read_json(self, stored: String) -> String {
+        match self {
+            Self::Sqlite => stored,
+            Self::Postgres => match pg_text::unescape_json(&stored) {
+                Cow::Borrowed(_) => stored,
+                Cow::Owned(text) => text,
+            },
         }
     }
 

@@ -88,6 +88,9 @@ impl Store {
     /// Stores a batch, refusing (and reporting) spans outside the writer's workspaces, spans that contradict where
     /// their span id is already filed, and different content for a span that has ended.
     pub async fn insert_spans_as(&self, records: &[SpanRecord], scope: &WriteScope) -> Result<Ingested, StoreError> {
+        for record in records {
+            check_ids(record)?;
+        }
         let spans = latest_per_span(records);
         if spans.is_empty() {
             return Ok(Ingested::default());
@@ -124,6 +127,34 @@ impl Store {
             rejected: batch.rejected,
         })
     }
+}
+
+/// The ids a record files its span under, none holding U+0000 (span text may: see `pg_text`). A batch with such an
+/// id is refused whole, before anything is written.
+fn check_ids(record: &SpanRecord) -> Result<(), StoreError> {
+    let span = &record.span;
+    let which = |what: &str| format!("{what} of span {}", span.span_id);
+    super::check_id("trace id", &record.trace_id)?;
+    super::check_id("span id", &span.span_id)?;
+    if let Some(parent) = &span.parent_span_id {
+        super::check_id(&which("parent span id"), parent)?;
+    }
+    let declared = conventions::str_attr(&span.attributes, WORKFLOW_ID);
+    let ids = [
+        ("execution id", record.execution_id.as_deref()),
+        ("workflow id", record.workflow_id.as_deref()),
+        ("workflow id", declared),
+        ("workspace id", record.workspace_id.as_deref()),
+    ];
+    for (what, id) in ids {
+        if let Some(id) = id {
+            super::check_id(&which(what), id)?;
+        }
+    }
+    for artifact in &span.artifacts {
+        super::check_id(&which("artifact id"), &artifact.id)?;
+    }
+    Ok(())
 }
 
 /// One record per (trace, span): an ended version wins over an open one, else the last one wins. A single

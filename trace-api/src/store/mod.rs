@@ -8,6 +8,7 @@ mod changes;
 mod dialect;
 mod ingest;
 mod membership;
+mod pg_text;
 mod query;
 mod retention;
 mod span_rows;
@@ -41,12 +42,40 @@ pub enum StoreError {
     Corrupt(String),
     #[error("the database takes no writes (a read-only replica or session)")]
     ReadOnly,
+    /// Input the store refuses, with the reason (an id holding U+0000, say): the caller's fault, nothing stored.
+    #[error("{0}")]
+    Invalid(String),
+    /// Text the database cannot hold, refused by the database itself: the caller's fault, nothing stored.
+    #[error("the database cannot hold this text: {0}")]
+    Unstorable(#[source] sqlx::Error),
 }
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        if is_unavailable(&e) { Self::Unavailable(e) } else { Self::Query(e) }
+        if is_unavailable(&e) {
+            Self::Unavailable(e)
+        } else if is_unstorable(&e) {
+            Self::Unstorable(e)
+        } else {
+            Self::Query(e)
+        }
     }
+}
+
+/// Postgres refusing a character of a value: 22021 (U+0000 in text), 22P05 (`\u0000` in JSONB).
+fn is_unstorable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(db) => matches!(db.code().as_deref(), Some("22021" | "22P05")),
+        _ => false,
+    }
+}
+
+/// Ids name rows and go into queries as they are, so unlike span text they cannot be escaped; none holds U+0000.
+pub(crate) fn check_id(what: &str, id: &str) -> Result<(), StoreError> {
+    if id.contains('\0') {
+        return Err(StoreError::Invalid(format!("{what} {id:?} contains U+0000, which ids cannot hold")));
+    }
+    Ok(())
 }
 
 /// Errors that mean "the database is not reachable right now", as opposed to a bad statement.
@@ -63,7 +92,8 @@ fn is_unavailable(e: &sqlx::Error) -> bool {
             // Postgres classes 08 (connection), 53 (resources), 57 (operator intervention).
             let postgres =
                 code.as_deref().is_some_and(|c| c.starts_with("08") || c.starts_with("53") || c.starts_with("57"));
-            fatal || postgres || code.as_deref().is_some_and(sqlite_unavailable)
+            let sqlite = db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some();
+            fatal || postgres || (sqlite && code.as_deref().is_some_and(sqlite_unavailable))
         }
         _ => false,
     }

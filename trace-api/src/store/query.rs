@@ -176,6 +176,9 @@ impl Store {
 
     /// An execution and the workspace it belongs to.
     pub async fn execution(&self, id: &str) -> Result<Option<(String, Execution)>, StoreError> {
+        if super::check_id("execution id", id).is_err() {
+            return Ok(None);
+        }
         let row = sqlx::query(AssertSqlSafe(format!("SELECT {EXECUTION_COLUMNS} FROM executions WHERE id = $1")))
             .bind(id)
             .fetch_optional(&self.pool)
@@ -187,6 +190,9 @@ impl Store {
     /// The execution `id` with its artifacts and, when `watermark` is set, the highest `seq` of its spans: one
     /// statement instead of one each, so a page costs two round trips to the database.
     pub async fn trace_head(&self, id: &str, watermark: bool) -> Result<Option<TraceHead>, StoreError> {
+        if super::check_id("execution id", id).is_err() {
+            return Ok(None);
+        }
         let sql = format!(
             "SELECT {EXECUTION_COLUMNS}, \
                CASE WHEN $2 THEN CAST(COALESCE((SELECT MAX(seq) FROM spans WHERE execution_id = $1), 0) AS BIGINT) \
@@ -197,7 +203,7 @@ impl Store {
         let row = sqlx::query(AssertSqlSafe(sql)).bind(id).bind(watermark).fetch_optional(&self.pool).await?;
         let Some(row) = row else { return Ok(None) };
         let artifacts: Option<String> = row.try_get("artifacts")?;
-        let artifacts = match artifacts {
+        let artifacts = match artifacts.map(|text| self.dialect.read_json(text)) {
             Some(text) => serde_json::from_str::<Vec<ArtifactMeta>>(&text)
                 .map_err(|e| StoreError::Corrupt(format!("artifacts: {e}")))?,
             None => Vec::new(),
@@ -297,7 +303,7 @@ impl Store {
         let row =
             sqlx::query(self.dialect.payloads_in_order()).bind(ids).bind(execution_id).fetch_one(&self.pool).await?;
         let payloads: Option<String> = row.try_get("payloads")?;
-        Ok(payloads.unwrap_or_else(|| "[]".to_owned()))
+        Ok(payloads.map_or_else(|| "[]".to_owned(), |text| self.dialect.read_json(text)))
     }
 
     /// Spans of an execution changed after `version` (all of them for 0), and the newest version among them.
@@ -311,14 +317,14 @@ impl Store {
         let mut spans = Vec::with_capacity(rows.len());
         for row in &rows {
             max_version = max_version.max(row.try_get("version")?);
-            spans.push(span_from_row(row)?);
+            spans.push(span_from_row(row, self.dialect)?);
         }
         Ok(SpanPage { spans, max_version })
     }
 }
 
-fn span_from_row(row: &AnyRow) -> Result<Span, StoreError> {
-    let payload: String = row.try_get("payload")?;
+fn span_from_row(row: &AnyRow, dialect: Dialect) -> Result<Span, StoreError> {
+    let payload = dialect.read_json(row.try_get("payload")?);
     serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(format!("span payload: {e}")))
 }
 

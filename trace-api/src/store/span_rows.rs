@@ -130,7 +130,7 @@ pub async fn known(
                     input_tokens: row.try_get("input_tokens")?,
                     output_tokens: row.try_get("output_tokens")?,
                 },
-                payload: row.try_get("payload")?,
+                payload: row.try_get::<Option<String>, _>("payload")?.map(|p| dialect.read_json(p)),
             })
         })
         .collect()
@@ -187,13 +187,14 @@ pub async fn upsert(
         for (execution, record) in chunk {
             let span = &record.span;
             let payload = serde_json::to_string(span).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let payload = dialect.store_json(payload);
             let tokens = span.token_usage.unwrap_or_default();
             query = query
                 .bind((*execution).to_owned())
                 .bind(span.span_id.clone())
                 .bind(record.trace_id.clone())
                 .bind(span.parent_span_id.clone())
-                .bind(span.name.clone())
+                .bind(dialect.store_text(&span.name).into_owned())
                 .bind(span.kind.as_str())
                 .bind(span.status.code.as_str())
                 .bind(time::format(&span.start_time))
