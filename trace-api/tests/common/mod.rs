@@ -52,6 +52,11 @@ impl TestDb {
         }
     }
 
+    /// A SQLite database file at `path` (on a small filesystem of the test's own, say).
+    pub fn sqlite_at(path: &std::path::Path) -> Self {
+        Self { url: format!("sqlite://{}", path.display()), postgres: None, _dir: None }
+    }
+
     /// Drops a Postgres test database (SQLite's goes with its temporary folder).
     pub async fn cleanup(self) -> anyhow::Result<()> {
         if let Some((admin, name)) = &self.postgres {
