@@ -92,8 +92,9 @@ fn decode_json(bytes: &[u8]) -> Result<ExportTraceServiceRequest, OtlpError> {
     serde_json::from_value(value).map_err(|e| OtlpError::Json(e.to_string()))
 }
 
-/// Ids must have their OTLP sizes: a trace id of 16 bytes, span ids of 8, a parent id of 8 or none.
-fn validate(request: &ExportTraceServiceRequest) -> Result<(), OtlpError> {
+/// Ids must have their OTLP sizes: a trace id of 16 bytes, span ids of 8, a parent id of 8 or none; spans need a
+/// name and a start time. Both transports check this before anything is stored.
+pub fn validate(request: &ExportTraceServiceRequest) -> Result<(), OtlpError> {
     for (r, resource_spans) in request.resource_spans.iter().enumerate() {
         for (s, scope_spans) in resource_spans.scope_spans.iter().enumerate() {
             for (i, span) in scope_spans.spans.iter().enumerate() {
@@ -119,12 +120,11 @@ fn validate(request: &ExportTraceServiceRequest) -> Result<(), OtlpError> {
     Ok(())
 }
 
-/// The success response, in the request's encoding.
-pub fn encode_response(encoding: Encoding) -> Vec<u8> {
-    let response = ExportTraceServiceResponse { partial_success: None };
+/// The response, in the request's encoding.
+pub fn encode_response(encoding: Encoding, response: &ExportTraceServiceResponse) -> Vec<u8> {
     match encoding {
         Encoding::Protobuf => response.encode_to_vec(),
-        Encoding::Json => serde_json::to_vec(&response).unwrap_or_else(|_| b"{}".to_vec()),
+        Encoding::Json => serde_json::to_vec(response).unwrap_or_else(|_| b"{}".to_vec()),
     }
 }
 
