@@ -144,9 +144,13 @@ fn redaction(env: &impl Fn(&str) -> Option<String>) -> Result<Redaction, ConfigE
     Ok(Redaction { enabled, patterns: tracing.redact_patterns, keys: tracing.redact_keys })
 }
 
-/// An address, or `off`.
-fn grpc_bind(value: String) -> Option<String> {
-    (!value.trim().eq_ignore_ascii_case("off")).then(|| value.trim().to_owned())
+/// An address, or `off`; empty is the default.
+fn grpc_bind(value: &str) -> Option<String> {
+    match value.trim() {
+        "" => Some(DEFAULT_OTLP_GRPC_BIND.to_owned()),
+        off if off.eq_ignore_ascii_case("off") => None,
+        addr => Some(addr.to_owned()),
+    }
 }
 
 fn number<T: std::str::FromStr>(
@@ -182,9 +186,7 @@ impl Config {
             auth: auth_config(&env)?,
             links,
             otlp_max_bytes: number(&env, "TRACE_API_OTLP_MAX_BYTES", DEFAULT_OTLP_MAX_BYTES)?,
-            otlp_grpc_bind: grpc_bind(
-                env("TRACE_API_OTLP_GRPC_BIND").unwrap_or_else(|| DEFAULT_OTLP_GRPC_BIND.to_owned()),
-            ),
+            otlp_grpc_bind: grpc_bind(&env("TRACE_API_OTLP_GRPC_BIND").unwrap_or_default()),
             redaction: redaction(&env)?,
             cache_ttl: Duration::from_secs(number(&env, "TRACE_API_CACHE_TTL_SECONDS", 300)?),
             features: Features::from_env(&env)?,
@@ -203,7 +205,7 @@ impl Config {
             match arg.as_str() {
                 "--demo" => config.demo = true,
                 "--bind" => config.bind = value()?,
-                "--otlp-grpc-bind" => config.otlp_grpc_bind = grpc_bind(value()?),
+                "--otlp-grpc-bind" => config.otlp_grpc_bind = grpc_bind(&value()?),
                 "--www" => config.www_dir = Some(PathBuf::from(value()?)),
                 _ => return Err(ConfigError::UnknownArgument(arg)),
             }
@@ -274,6 +276,8 @@ mod tests {
         let db = ("TRACE_API_DATABASE_URL", "sqlite::memory:");
         let defaults = Config::load(env(&[db]), Vec::new())?;
         assert_eq!(defaults.otlp_grpc_bind.as_deref(), Some(DEFAULT_OTLP_GRPC_BIND));
+        let empty = Config::load(env(&[db, ("TRACE_API_OTLP_GRPC_BIND", " ")]), Vec::new())?;
+        assert_eq!(empty.otlp_grpc_bind.as_deref(), Some(DEFAULT_OTLP_GRPC_BIND));
         assert!(defaults.redaction.enabled && defaults.redaction.redactor()?.is_some());
         let off =
             Config::load(env(&[db, ("TRACE_API_OTLP_GRPC_BIND", "off"), ("TRACE_API_REDACT", "off")]), Vec::new())?;

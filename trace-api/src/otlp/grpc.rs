@@ -2,6 +2,8 @@
 //! rules (docs/api.md): a bearer token with `traces:write` in the `authorization` metadata, checked before the
 //! message is read; the same checks, size limit and gzip; the same path into the store.
 
+use std::sync::Arc;
+
 use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{TraceService, TraceServiceServer};
 use opentelemetry_proto::tonic::collector::trace::v1::{ExportTraceServiceRequest, ExportTraceServiceResponse};
 use tonic::codec::CompressionEncoding;
@@ -20,7 +22,7 @@ pub type GrpcService = InterceptedService<TraceServiceServer<Receiver>, Authoriz
 
 /// The receiver behind `state`: messages up to the OTLP size limit (after decompression), gzip both ways.
 pub fn service(state: AppState) -> GrpcService {
-    let authorize = Authorize { auth: std::sync::Arc::clone(&state.auth) };
+    let authorize = Authorize { auth: Arc::clone(&state.auth) };
     let limit = state.otlp_max_bytes;
     let server = TraceServiceServer::new(Receiver { state })
         .max_decoding_message_size(limit)
@@ -32,7 +34,7 @@ pub fn service(state: AppState) -> GrpcService {
 /// Authenticates every call from its metadata and hands the caller to [`Receiver`].
 #[derive(Debug, Clone)]
 pub struct Authorize {
-    auth: std::sync::Arc<Authenticator>,
+    auth: Arc<Authenticator>,
 }
 
 impl Interceptor for Authorize {
