@@ -83,7 +83,8 @@ async fn json_error(req: &mut Request, res: &mut Response, ctrl: &mut FlowCtrl) 
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
             ("unsupported_media_type", given.unwrap_or_else(|| "unsupported media type".to_owned()))
         }
-        other if other.is_server_error() => ("internal", given.unwrap_or_else(|| "the server failed".to_owned())),
+        // Server-side details stay in the log.
+        other if other.is_server_error() => ("internal", "the server failed; see the server log".to_owned()),
         other => ("error", given.unwrap_or_else(|| other.canonical_reason().unwrap_or("error").to_owned())),
     };
     ApiError::new(status, code, detail).render(res);
