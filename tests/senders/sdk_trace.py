@@ -90,7 +90,8 @@ def _hex_ids(node) -> None:
 
 
 def exporter_for(protocol: str, endpoint: str, token: str | None) -> SpanExporter:
-    headers = {"Authorization": f"Bearer {token}"} if token else None
+    # gRPC metadata keys must be lowercase; HTTP header names are case-insensitive.
+    headers = {"authorization": f"Bearer {token}"} if token else None
     if protocol == "http/protobuf":
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 

@@ -1,13 +1,20 @@
 //! Service configuration from the environment and the command line (docs/configuration.md).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
+
+use engine_instrumentation::TracingConfig;
+use engine_instrumentation::config::{REDACT_KEYS, REDACT_PATTERNS};
+use engine_instrumentation::redact::{RedactError, Redactor};
 
 use crate::auth::{AuthConfig, ServiceToken};
 use crate::features::Features;
 use crate::links::LinkTemplate;
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+/// The OTLP/gRPC receiver's standard port.
+pub const DEFAULT_OTLP_GRPC_BIND: &str = "127.0.0.1:4317";
 /// OTLP batches from busy engines are large; bodies above this answer 413.
 pub const DEFAULT_OTLP_MAX_BYTES: usize = 16 * 1024 * 1024;
 /// Only the service's own pages may frame its pages unless `TRACE_API_FRAME_ANCESTORS` says otherwise.
@@ -26,8 +33,12 @@ pub struct Config {
     pub auth: AuthConfig,
     /// `TRACE_API_JAEGER_URL`, `TRACE_API_TEMPO_URL`, `TRACE_API_GRAFANA_URL`: dashboard links per trace.
     pub links: Vec<LinkTemplate>,
-    /// `TRACE_API_OTLP_MAX_BYTES`.
+    /// `TRACE_API_OTLP_MAX_BYTES`: the largest OTLP request on either transport (after decompression).
     pub otlp_max_bytes: usize,
+    /// `TRACE_API_OTLP_GRPC_BIND` or `--otlp-grpc-bind`: where the OTLP/gRPC receiver listens (`off`: not at all).
+    pub otlp_grpc_bind: Option<String>,
+    /// `TRACE_API_REDACT` and the instrumentation's redaction variables: what the receivers redact on arrival.
+    pub redaction: Redaction,
     /// `TRACE_API_CACHE_TTL_SECONDS`: how long a finished trace page stays cached (0 turns the cache off).
     pub cache_ttl: Duration,
     /// `TRACE_API_TRACE_TAB`: what `GET /api/features` advertises.
@@ -45,7 +56,7 @@ pub struct Config {
 pub enum ConfigError {
     #[error("{0} needs a value")]
     MissingValue(String),
-    #[error("unknown argument {0:?}; usage: trace-api [--demo] [--bind ADDR] [--www DIR]")]
+    #[error("unknown argument {0:?}; usage: trace-api [--demo] [--bind ADDR] [--otlp-grpc-bind ADDR|off] [--www DIR]")]
     UnknownArgument(String),
     #[error("cannot create the data directory {path}: {reason}")]
     DataDir { path: String, reason: String },
@@ -118,6 +129,56 @@ fn frame_ancestors(value: &str) -> Result<String, ConfigError> {
     Ok(sources.join(" "))
 }
 
+/// Redaction of spans received over OTLP: the instrumentation's built-in rules plus the rules and keys configured
+/// for it (`ORCHEO_TRACING_REDACT_PATTERNS`, `ORCHEO_TRACING_REDACT_KEYS`), unless `TRACE_API_REDACT=off`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Redaction {
+    pub enabled: bool,
+    /// Extra rules, name → regex.
+    pub patterns: BTreeMap<String, String>,
+    /// Extra secret-named keys.
+    pub keys: Vec<String>,
+}
+
+impl Redaction {
+    /// The redactor, or `None` when redaction is off.
+    pub fn redactor(&self) -> Result<Option<Redactor>, RedactError> {
+        if !self.enabled {
+            return Ok(None);
+        }
+        let tracing = TracingConfig {
+            redact_patterns: self.patterns.clone(),
+            redact_keys: self.keys.clone(),
+            ..TracingConfig::default()
+        };
+        tracing.redactor().map(Some)
+    }
+}
+
+fn redaction(env: &impl Fn(&str) -> Option<String>) -> Result<Redaction, ConfigError> {
+    let enabled = match env("TRACE_API_REDACT").as_deref().map(str::trim) {
+        None | Some("" | "on") => true,
+        Some("off") => false,
+        Some(other) => return Err(invalid("TRACE_API_REDACT", other, "expected on or off")),
+    };
+    // Only the redaction variables: the service does not run the instrumentation's exporters.
+    let tracing =
+        TracingConfig::from_lookup(
+            |name| if [REDACT_PATTERNS, REDACT_KEYS].contains(&name) { env(name) } else { None },
+        )
+        .map_err(|e| invalid(e.variable, &e.value, e.reason))?;
+    Ok(Redaction { enabled, patterns: tracing.redact_patterns, keys: tracing.redact_keys })
+}
+
+/// An address, or `off`; empty is the default.
+fn grpc_bind(value: &str) -> Option<String> {
+    match value.trim() {
+        "" => Some(DEFAULT_OTLP_GRPC_BIND.to_owned()),
+        off if off.eq_ignore_ascii_case("off") => None,
+        addr => Some(addr.to_owned()),
+    }
+}
+
 fn number<T: std::str::FromStr>(
     env: &impl Fn(&str) -> Option<String>,
     name: &'static str,
@@ -151,6 +212,8 @@ impl Config {
             auth: auth_config(&env)?,
             links,
             otlp_max_bytes: number(&env, "TRACE_API_OTLP_MAX_BYTES", DEFAULT_OTLP_MAX_BYTES)?,
+            otlp_grpc_bind: grpc_bind(&env("TRACE_API_OTLP_GRPC_BIND").unwrap_or_default()),
+            redaction: redaction(&env)?,
             cache_ttl: Duration::from_secs(number(&env, "TRACE_API_CACHE_TTL_SECONDS", 300)?),
             features: Features::from_env(&env)?,
             retention: match number::<u64>(&env, "TRACE_API_RETENTION_DAYS", 0)? {
@@ -172,6 +235,7 @@ impl Config {
             match arg.as_str() {
                 "--demo" => config.demo = true,
                 "--bind" => config.bind = value()?,
+                "--otlp-grpc-bind" => config.otlp_grpc_bind = grpc_bind(&value()?),
                 "--www" => config.www_dir = Some(PathBuf::from(value()?)),
                 _ => return Err(ConfigError::UnknownArgument(arg)),
             }
@@ -258,6 +322,40 @@ mod tests {
                 "{bad:?}"
             );
         }
+        Ok(())
+    }
+
+    #[test]
+    fn grpc_receiver_and_redaction_settings() -> Result<(), Box<dyn std::error::Error>> {
+        let db = ("TRACE_API_DATABASE_URL", "sqlite::memory:");
+        let defaults = Config::load(env(&[db]), Vec::new())?;
+        assert_eq!(defaults.otlp_grpc_bind.as_deref(), Some(DEFAULT_OTLP_GRPC_BIND));
+        let empty = Config::load(env(&[db, ("TRACE_API_OTLP_GRPC_BIND", " ")]), Vec::new())?;
+        assert_eq!(empty.otlp_grpc_bind.as_deref(), Some(DEFAULT_OTLP_GRPC_BIND));
+        assert!(defaults.redaction.enabled && defaults.redaction.redactor()?.is_some());
+        let off =
+            Config::load(env(&[db, ("TRACE_API_OTLP_GRPC_BIND", "off"), ("TRACE_API_REDACT", "off")]), Vec::new())?;
+        assert_eq!(off.otlp_grpc_bind, None);
+        assert!(off.redaction.redactor()?.is_none());
+        let flag = Config::load(env(&[db]), ["--otlp-grpc-bind".to_owned(), "0.0.0.0:14317".to_owned()])?;
+        assert_eq!(flag.otlp_grpc_bind.as_deref(), Some("0.0.0.0:14317"));
+        let custom = Config::load(
+            env(&[
+                db,
+                ("ORCHEO_TRACING_REDACT_PATTERNS", r#"{"ticket": "TCK-\\d+"}"#),
+                ("ORCHEO_TRACING_REDACT_KEYS", "pin"),
+                // Not the receiver's business: an exporter setting never stops the service.
+                ("ORCHEO_TRACING_ENDPOINT", "https://remote"),
+            ]),
+            Vec::new(),
+        )?;
+        let redactor = custom.redaction.redactor()?.ok_or("redaction is on by default")?;
+        assert_eq!(redactor.redact("see TCK-42"), "see [REDACTED:ticket]");
+        assert!(redactor.is_secret_key("user.pin"));
+        let bad = Config::load(env(&[db, ("TRACE_API_REDACT", "maybe")]), Vec::new());
+        assert!(matches!(bad, Err(ConfigError::Invalid { name: "TRACE_API_REDACT", .. })));
+        let bad_rule = Config::load(env(&[db, ("ORCHEO_TRACING_REDACT_PATTERNS", r#"{"x": "("}"#)]), Vec::new());
+        assert!(matches!(bad_rule, Err(ConfigError::Invalid { name: "ORCHEO_TRACING_REDACT_PATTERNS", .. })));
         Ok(())
     }
 

@@ -1,8 +1,11 @@
-//! `trace-api [--demo] [--bind ADDR] [--www DIR]`
+//! `trace-api [--demo] [--bind ADDR] [--otlp-grpc-bind ADDR|off] [--www DIR]`
 
 use anyhow::Context as _;
 use trace_api::{AppState, Config, Store, demo, retention, routes, server};
 use tracing_subscriber::EnvFilter;
+
+/// How long requests and OTLP calls in flight may take to finish once the service is told to stop.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 // Spans are allocated by request tasks and freed by others (the batch writer, the cache); a thread-caching allocator
 // keeps that from contending on glibc's arenas. The `override` feature sends SQLite's own `malloc` calls here too:
@@ -41,12 +44,18 @@ async fn main() -> anyhow::Result<()> {
         Some(_) => {}
         None => tracing::warn!("no web folder given (--www or TRACE_API_WWW_DIR): serving the API only"),
     }
-    let running = server::start(routes::router(state, config.www_dir.clone()), &config.bind).await?;
+    let mut running = server::start(routes::router(state.clone(), config.www_dir.clone()), &config.bind).await?;
     println!("trace-api listening on {}  (Canvas: {}/canvas.html)", running.url(), running.url());
-    tokio::select! {
-        () = running.wait() => {}
-        _ = tokio::signal::ctrl_c() => {}
+    if let Some(addr) = &config.otlp_grpc_bind {
+        running = running.with_grpc(server::start_grpc(state, addr).await?);
+        if let Some(grpc) = running.grpc_addr() {
+            println!("OTLP/gRPC receiver listening on {grpc}");
+        }
     }
+    let interrupted = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    running.run_until(interrupted, SHUTDOWN_GRACE).await;
     Ok(())
 }
 

@@ -1,5 +1,6 @@
-//! The service's own metrics in the Prometheus text format (`GET /metrics`): span ingestion by source and
-//! outcome, and request latency by route template (never by the paths requests carry: see [`route_label`]).
+//! The service's own metrics in the Prometheus text format (`GET /metrics`): span ingestion by source, transport
+//! and outcome, values redacted on arrival, and request latency by route template (never by the paths requests
+//! carry: see [`route_label`]).
 
 use std::time::Duration;
 
@@ -13,8 +14,19 @@ use prometheus_client::registry::Registry;
 pub struct IngestLabels {
     /// `otlp` (the receiver) or `engine` (workflows run in this process).
     pub source: &'static str,
-    /// `ok` or `error`.
+    /// How the spans came: `http` or `grpc` (OTLP), `local` (the engine in this process).
+    pub transport: &'static str,
+    /// `ok`, `rejected` (refused by the store, the rest of the batch stored; spans only) or `error`.
     pub result: &'static str,
+}
+
+/// How a batch of spans fared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestResult {
+    /// Stored, except `rejected` spans the store refused.
+    Stored { rejected: usize },
+    /// Nothing stored.
+    Failed,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -28,6 +40,7 @@ pub struct Metrics {
     registry: Registry,
     spans: Family<IngestLabels, Counter>,
     batches: Family<IngestLabels, Counter>,
+    redacted: Counter,
     requests: Family<RequestLabels, Histogram>,
 }
 
@@ -48,20 +61,54 @@ impl Metrics {
         let mut registry = Registry::with_prefix("trace_api");
         let spans = Family::<IngestLabels, Counter>::default();
         let batches = Family::<IngestLabels, Counter>::default();
+        let redacted = Counter::default();
         // 0.5 ms … ~16 s.
         let requests = Family::<RequestLabels, Histogram>::new_with_constructor(|| {
             Histogram::new(exponential_buckets(0.0005, 2.0, 16))
         });
         registry.register("ingested_spans", "Spans received for storage, by source and result", spans.clone());
-        registry.register("ingest_batches", "Span batches received for storage, by source and result", batches.clone());
+        registry.register(
+            "ingested_spans",
+            "Spans received for storage, by source, transport and result",
+            spans.clone(),
+        );
+        registry.register(
+            "ingest_batches",
+            "Span batches received for storage, by source, transport and result",
+            batches.clone(),
+        );
+        registry.register(
+            "redacted_values",
+            "Span names, attribute values and status messages redacted in spans received over OTLP",
+            redacted.clone(),
+        );
         registry.register("request_duration_seconds", "HTTP request latency by route", requests.clone());
-        Self { registry, spans, batches, requests }
+        Self { registry, spans, batches, redacted, requests }
     }
 
-    pub fn ingested(&self, source: &'static str, ok: bool, spans: usize) {
-        let labels = IngestLabels { source, result: if ok { "ok" } else { "error" } };
-        self.batches.get_or_create(&labels).inc();
-        self.spans.get_or_create(&labels).inc_by(spans as u64);
+    /// Counts a batch of `spans` spans from `source` over `transport`.
+    pub fn ingested(&self, source: &'static str, transport: &'static str, spans: usize, result: IngestResult) {
+        let labels = |result| IngestLabels { source, transport, result };
+        match result {
+            IngestResult::Stored { rejected } => {
+                self.batches.get_or_create(&labels("ok")).inc();
+                self.spans.get_or_create(&labels("ok")).inc_by(spans.saturating_sub(rejected) as u64);
+                if rejected > 0 {
+                    self.spans.get_or_create(&labels("rejected")).inc_by(rejected as u64);
+                }
+            }
+            IngestResult::Failed => {
+                self.batches.get_or_create(&labels("error")).inc();
+                self.spans.get_or_create(&labels("error")).inc_by(spans as u64);
+            }
+        }
+    }
+
+    /// Counts values redacted on arrival.
+    pub fn redacted(&self, values: usize) {
+        if values > 0 {
+            self.redacted.inc_by(values as u64);
+        }
     }
 
     pub fn request(&self, method: &str, route: String, status: u16, elapsed: Duration) {
@@ -111,12 +158,21 @@ mod tests {
     #[test]
     fn renders_counters_and_histograms() {
         let m = Metrics::new();
-        m.ingested("otlp", true, 3);
-        m.ingested("otlp", false, 2);
+        m.ingested("otlp", "http", 4, IngestResult::Stored { rejected: 1 });
+        m.ingested("otlp", "grpc", 2, IngestResult::Failed);
+        m.redacted(5);
         m.request("GET", "/api/executions".to_owned(), 200, Duration::from_millis(3));
         let text = m.render();
-        assert!(text.contains(r#"trace_api_ingested_spans_total{source="otlp",result="ok"} 3"#), "{text}");
-        assert!(text.contains(r#"trace_api_ingested_spans_total{source="otlp",result="error"} 2"#), "{text}");
+        let series = [
+            r#"trace_api_ingested_spans_total{source="otlp",transport="http",result="ok"} 3"#,
+            r#"trace_api_ingested_spans_total{source="otlp",transport="http",result="rejected"} 1"#,
+            r#"trace_api_ingest_batches_total{source="otlp",transport="http",result="ok"} 1"#,
+            r#"trace_api_ingested_spans_total{source="otlp",transport="grpc",result="error"} 2"#,
+            "trace_api_redacted_values_total 5",
+        ];
+        for line in series {
+            assert!(text.contains(line), "{line} in {text}");
+        }
         assert!(text.contains("trace_api_request_duration_seconds_count{"), "{text}");
     }
 }

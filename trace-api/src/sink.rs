@@ -6,7 +6,7 @@ use engine_instrumentation::{SinkError, SpanRecord, SpanSink};
 use futures_util::future::BoxFuture;
 use tokio::runtime::Handle;
 
-use crate::metrics::Metrics;
+use crate::metrics::{IngestResult, Metrics};
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Clone)]
@@ -22,7 +22,7 @@ impl StoreSink {
         Self { store, runtime, metrics: None }
     }
 
-    /// Counts what is stored (and what fails) as `source="engine"` ingestion.
+    /// Counts what is stored (and what fails) as `source="engine"`, `transport="local"` ingestion.
     pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
         self.metrics = Some(metrics);
         self
@@ -36,7 +36,11 @@ impl SpanSink for StoreSink {
         let write = self.runtime.spawn(async move {
             let result = store.insert_spans(&spans).await;
             if let Some(metrics) = metrics {
-                metrics.ingested("engine", result.is_ok(), spans.len());
+                let outcome = match &result {
+                    Ok(ingested) => IngestResult::Stored { rejected: ingested.rejected.len() },
+                    Err(_) => IngestResult::Failed,
+                };
+                metrics.ingested("engine", "local", spans.len(), outcome);
             }
             result
         });

@@ -3,8 +3,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use engine_instrumentation::redact::{RedactError, Redactor};
+
 use crate::audit::AuditTrail;
-use crate::auth::Authenticator;
+use crate::auth::{AuthError, Authenticator};
 use crate::cache::TraceCache;
 use crate::config::{Config, DEFAULT_FRAME_ANCESTORS, DEFAULT_OTLP_MAX_BYTES};
 use crate::features::Features;
@@ -13,6 +15,15 @@ use crate::metrics::Metrics;
 use crate::store::Store;
 
 const DEFAULT_LIVE_POLL: Duration = Duration::from_secs(5);
+
+/// Settings that cannot be put into effect.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error("redaction rules: {0}")]
+    Redaction(#[from] RedactError),
+}
 
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -23,6 +34,8 @@ pub struct AppState {
     pub cache: TraceCache,
     pub metrics: Arc<Metrics>,
     pub otlp_max_bytes: usize,
+    /// What the OTLP receivers redact before storing (`None`: nothing).
+    pub redactor: Option<Redactor>,
     /// How often a live connection re-reads the store without being told of a change (a lost notice costs at
     /// most this much delay).
     pub live_poll: Duration,
@@ -32,7 +45,7 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Open access, no dashboard links, the default limits: for local use and tests.
+    /// Open access, no dashboard links, the default limits and redaction rules: for local use and tests.
     pub fn new(store: Store) -> Self {
         let cache = TraceCache::new(Duration::from_secs(300), &store);
         Self {
@@ -43,13 +56,14 @@ impl AppState {
             cache,
             metrics: Arc::new(Metrics::new()),
             otlp_max_bytes: DEFAULT_OTLP_MAX_BYTES,
+            redactor: Some(Redactor::default()),
             live_poll: DEFAULT_LIVE_POLL,
             features: Features::default(),
             frame_ancestors: DEFAULT_FRAME_ANCESTORS.to_owned(),
         }
     }
 
-    pub fn from_config(store: Store, config: &Config) -> Result<Self, crate::auth::AuthError> {
+    pub fn from_config(store: Store, config: &Config) -> Result<Self, StateError> {
         let cache = TraceCache::new(config.cache_ttl, &store);
         Ok(Self {
             audit: AuditTrail::start(store.clone()),
@@ -58,6 +72,7 @@ impl AppState {
             cache,
             metrics: Arc::new(Metrics::new()),
             otlp_max_bytes: config.otlp_max_bytes,
+            redactor: config.redaction.redactor()?,
             live_poll: DEFAULT_LIVE_POLL,
             features: config.features,
             frame_ancestors: config.frame_ancestors.clone(),
@@ -99,6 +114,12 @@ impl AppState {
 
     pub fn with_otlp_max_bytes(mut self, limit: usize) -> Self {
         self.otlp_max_bytes = limit;
+        self
+    }
+
+    /// What the OTLP receivers redact (`None`: nothing).
+    pub fn with_redactor(mut self, redactor: Option<Redactor>) -> Self {
+        self.redactor = redactor;
         self
     }
 }

@@ -155,8 +155,14 @@ async fn refused_bodies_store_nothing_and_keep_what_was_there() -> anyhow::Resul
         let (_, kept) = api.get_json("/api/executions/ex-kept/trace", None).await?;
         assert_eq!(kept["spans"].as_array().map(Vec::len), Some(2), "earlier spans stay");
         let metrics = api.get("/metrics", None).await?.text().await?;
-        assert!(metrics.contains(r#"trace_api_ingested_spans_total{source="otlp",result="ok"} 2"#), "{metrics}");
-        assert!(metrics.contains(r#"trace_api_ingest_batches_total{source="otlp",result="error"} 4"#), "{metrics}");
+        assert!(
+            metrics.contains(r#"trace_api_ingested_spans_total{source="otlp",transport="http",result="ok"} 2"#),
+            "{metrics}"
+        );
+        assert!(
+            metrics.contains(r#"trace_api_ingest_batches_total{source="otlp",transport="http",result="error"} 4"#),
+            "{metrics}"
+        );
         api.stop().await;
         Ok(db)
     })

@@ -624,15 +624,16 @@ async fn python_sdk_trace_of_1200_spans_is_one_run_paged_back_whole() -> anyhow:
     .await
 }
 
-/// Where the harness's OTLP/gRPC receiver listens. The harness does not start one yet: when it does, this returns
-/// its address and the test below runs.
-fn grpc_endpoint(_api: &TestApi) -> anyhow::Result<String> {
-    bail!("the test harness starts no OTLP/gRPC receiver")
+/// Where the harness's OTLP/gRPC receiver listens, as the Python gRPC exporter takes it (host:port).
+fn grpc_endpoint(api: &TestApi) -> anyhow::Result<String> {
+    match api.server.grpc_addr() {
+        Some(addr) => Ok(addr.to_string()),
+        None => bail!("the test harness started no OTLP/gRPC receiver"),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs the OTLP/gRPC receiver started by the test harness"]
-async fn python_sdk_sends_over_grpc_needs_the_grpc_receiver() -> anyhow::Result<()> {
+async fn python_sdk_sends_over_grpc() -> anyhow::Result<()> {
     senders_python()?;
     on_each_backend(|backend, db: TestDb| async move {
         let api = start(&db).await?;

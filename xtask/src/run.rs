@@ -28,6 +28,9 @@ pub fn demo(root: &Path) -> anyhow::Result<()> {
     let dist = crate::dist::dist(root)?;
     let bind = std::env::var("TRACE_API_BIND").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
     println!("Starting the trace API with sample workflows on http://{bind}/ (Canvas page: http://{bind}/canvas.html)");
+    // trace-api reads the variable itself; `off` leaves the gRPC receiver out.
+    let grpc = std::env::var("TRACE_API_OTLP_GRPC_BIND").unwrap_or_else(|_| "127.0.0.1:4317".to_owned());
+    println!("OTLP receivers: POST http://{bind}/v1/traces, and gRPC on {grpc}");
     let www = dist.display().to_string();
     step(
         "trace-api --demo",

@@ -1,6 +1,8 @@
 //! Redaction of secret-shaped text, secret-named keys, and preview truncation. The export stage applies it to
-//! every finished span, once, before any exporter sees the span ([`span::redact_span`]).
+//! every finished span, once, before any exporter sees the span ([`span::redact_span`]); the trace service applies
+//! the same rules to spans it receives from other processes ([`record::redact_wire_span`]).
 
+pub mod record;
 mod rules;
 pub mod span;
 

@@ -10,7 +10,7 @@ use opentelemetry_sdk::trace::SpanData;
 
 use super::Redactor;
 
-const SECRET_KEY_MARK: &str = "[REDACTED:secret_key]";
+pub(super) const SECRET_KEY_MARK: &str = "[REDACTED:secret_key]";
 const PREVIEW_SUFFIX: &str = ".preview";
 const TRUNCATED_SUFFIX: &str = ".truncated";
 /// Strings up to this length are remembered with their redacted form: ids, names and enums repeat on every span.

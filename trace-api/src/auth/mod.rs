@@ -11,3 +11,10 @@ pub use tokens::{AuthConfig, AuthError, Authenticator, JWT_LEEWAY_SECONDS, Servi
 pub const SCOPE_READ: &str = "workflows:read";
 /// Sending spans to the OTLP receiver.
 pub const SCOPE_WRITE: &str = "traces:write";
+
+/// The token of an `Authorization` value `Bearer <token>` (the scheme without case), for HTTP headers and gRPC
+/// metadata alike.
+pub fn bearer(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}

@@ -3,6 +3,8 @@
 use std::io::Read;
 
 use flate2::read::GzDecoder;
+#[cfg(test)]
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTracePartialSuccess;
 use opentelemetry_proto::tonic::collector::trace::v1::{ExportTraceServiceRequest, ExportTraceServiceResponse};
 use prost::Message;
 
@@ -92,8 +94,9 @@ fn decode_json(bytes: &[u8]) -> Result<ExportTraceServiceRequest, OtlpError> {
     serde_json::from_value(value).map_err(|e| OtlpError::Json(e.to_string()))
 }
 
-/// Ids must have their OTLP sizes: a trace id of 16 bytes, span ids of 8, a parent id of 8 or none.
-fn validate(request: &ExportTraceServiceRequest) -> Result<(), OtlpError> {
+/// Ids must have their OTLP sizes: a trace id of 16 bytes, span ids of 8, a parent id of 8 or none; spans need a
+/// name and a start time. Both transports check this before anything is stored.
+pub fn validate(request: &ExportTraceServiceRequest) -> Result<(), OtlpError> {
     for (r, resource_spans) in request.resource_spans.iter().enumerate() {
         for (s, scope_spans) in resource_spans.scope_spans.iter().enumerate() {
             for (i, span) in scope_spans.spans.iter().enumerate() {
@@ -119,12 +122,14 @@ fn validate(request: &ExportTraceServiceRequest) -> Result<(), OtlpError> {
     Ok(())
 }
 
-/// The success response, in the request's encoding.
-pub fn encode_response(encoding: Encoding) -> Vec<u8> {
-    let response = ExportTraceServiceResponse { partial_success: None };
-    match encoding {
-        Encoding::Protobuf => response.encode_to_vec(),
-        Encoding::Json => serde_json::to_vec(&response).unwrap_or_else(|_| b"{}".to_vec()),
+/// The response, in the request's encoding. In JSON an unset `partialSuccess` is left out, and `rejectedSpans` is a
+/// number: OTLP JSON decoders accept a number or a string for 64-bit integers, and some (opentelemetry-proto's) only
+/// a number.
+pub fn encode_response(encoding: Encoding, response: &ExportTraceServiceResponse) -> Vec<u8> {
+    match (encoding, &response.partial_success) {
+        (Encoding::Protobuf, _) => response.encode_to_vec(),
+        (Encoding::Json, None) => b"{}".to_vec(),
+        (Encoding::Json, Some(_)) => serde_json::to_vec(response).unwrap_or_else(|_| b"{}".to_vec()),
     }
 }
 
@@ -153,6 +158,20 @@ mod tests {
             "name":"x","startTimeUnixNano":"1"}]}]}]}"#;
         let err = decode(body, Encoding::Json, None, 1 << 20);
         assert!(matches!(&err, Err(OtlpError::Invalid(m)) if m.contains("spans[0].traceId")), "{err:?}");
+    }
+
+    #[test]
+    fn json_responses_follow_the_otlp_mapping() -> Result<(), serde_json::Error> {
+        let success = ExportTraceServiceResponse { partial_success: None };
+        assert_eq!(encode_response(Encoding::Json, &success), b"{}");
+        let partial = ExportTraceServiceResponse {
+            partial_success: Some(ExportTracePartialSuccess { rejected_spans: 2, error_message: "why".to_owned() }),
+        };
+        let json: serde_json::Value = serde_json::from_slice(&encode_response(Encoding::Json, &partial))?;
+        assert_eq!(json, serde_json::json!({"partialSuccess": {"rejectedSpans": 2, "errorMessage": "why"}}));
+        let read: ExportTraceServiceResponse = serde_json::from_value(json)?;
+        assert_eq!(read, partial);
+        Ok(())
     }
 
     #[test]

@@ -11,9 +11,7 @@ use crate::state::AppState;
 
 /// `Authorization: Bearer <token>`.
 pub fn bearer_token(req: &Request) -> Option<String> {
-    let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
+    crate::auth::bearer(req.headers().get(AUTHORIZATION)?.to_str().ok()?).map(str::to_owned)
 }
 
 /// Browsers cannot set headers on a WebSocket: the token may also come as the subprotocol `bearer.<token>`

@@ -1,5 +1,6 @@
 //! `POST /v1/traces`: the OTLP/HTTP receiver. A request is decoded and checked whole before anything is stored,
-//! and stored in one transaction: a bad body changes nothing.
+//! and stored in one transaction: a bad body changes nothing. Spans outside the caller's workspaces are refused
+//! one by one and reported as OTLP partial success; the rest are stored.
 
 use salvo::http::header::{CONTENT_ENCODING, CONTENT_TYPE, HeaderValue};
 use salvo::prelude::*;
@@ -9,15 +10,16 @@ use trace_model::ErrorBody;
 use super::access::{authorize, bearer_token};
 use crate::auth::SCOPE_WRITE;
 use crate::error::ApiError;
-use crate::otlp::{self, Encoding};
+use crate::metrics::IngestResult;
+use crate::otlp::{self, Encoding, Transport};
 
 /// The OTLP/HTTP trace receiver: `ExportTraceServiceRequest` as `application/x-protobuf` or `application/json`,
-/// optionally gzip-compressed. Needs the `traces:write` scope.
+/// optionally gzip-compressed. Needs the `traces:write` scope; spans go only into the token's workspaces.
 #[endpoint(
     tags("otlp"),
     security(("bearer" = [])),
     responses(
-        (status_code = 200, description = "Stored; an ExportTraceServiceResponse in the request's encoding."),
+        (status_code = 200, description = "Stored; an ExportTraceServiceResponse in the request's encoding. Spans the store refused (another workspace's execution, a changed ended span) are counted in partialSuccess.rejectedSpans with the reasons in partialSuccess.errorMessage; every other span is stored."),
         (status_code = 400, description = "The body is not a valid OTLP trace export; nothing was stored.", body = ErrorBody),
         (status_code = 401, description = "No valid token.", body = ErrorBody),
         (status_code = 403, description = "The token lacks traces:write.", body = ErrorBody),
@@ -28,7 +30,7 @@ use crate::otlp::{self, Encoding};
 )]
 pub async fn receive(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
     let state = super::state(depot)?;
-    authorize(state, bearer_token(req), SCOPE_WRITE)?;
+    let principal = authorize(state, bearer_token(req), SCOPE_WRITE)?;
     let header = |name| req.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_owned);
     let encoding = Encoding::of_content_type(&header(CONTENT_TYPE).unwrap_or_default())?;
     let content_encoding = header(CONTENT_ENCODING);
@@ -37,19 +39,13 @@ pub async fn receive(req: &mut Request, depot: &mut Depot, res: &mut Response) -
     let request = match otlp::decode(&body, encoding, content_encoding.as_deref(), limit) {
         Ok(request) => request,
         Err(e) => {
-            state.metrics.ingested("otlp", false, 0);
+            state.metrics.ingested("otlp", Transport::Http.label(), 0, IngestResult::Failed);
             return Err(e.into());
         }
     };
-    let records = otlp::to_records(&request);
-    match state.store.insert_spans(&records).await {
-        Ok(_) => state.metrics.ingested("otlp", true, records.len()),
-        Err(e) => {
-            state.metrics.ingested("otlp", false, records.len());
-            return Err(e.into());
-        }
-    }
+    let receipt = otlp::receive(state, &principal, &request, Transport::Http).await?;
     res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(encoding.content_type()));
-    res.write_body(otlp::encode_response(encoding)).map_err(|e| ApiError::internal(e.to_string()))?;
+    res.write_body(otlp::encode_response(encoding, &receipt.response()))
+        .map_err(|e| ApiError::internal(e.to_string()))?;
     Ok(())
 }

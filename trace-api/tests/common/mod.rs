@@ -4,6 +4,8 @@
 
 #![allow(dead_code)] // Each test file uses a different part of the harness.
 
+pub mod otlp;
+
 use std::future::Future;
 
 use anyhow::{Context, bail};
@@ -88,7 +90,7 @@ fn with_database(admin: &str, name: &str) -> String {
     if query.is_empty() { format!("{base}/{name}") } else { format!("{base}/{name}?{query}") }
 }
 
-/// The API running over a test database.
+/// The API (and its OTLP/gRPC receiver) running over a test database.
 #[derive(Debug)]
 pub struct TestApi {
     pub store: Store,
@@ -100,8 +102,14 @@ impl TestApi {
     pub async fn start(db: &TestDb, configure: impl FnOnce(AppState) -> AppState) -> anyhow::Result<Self> {
         let store = Store::connect(&db.url).await?;
         let state = configure(AppState::new(store.clone()));
-        let server = server::start(routes::router(state, None), "127.0.0.1:0").await?;
+        let grpc = server::start_grpc(state.clone(), "127.0.0.1:0").await?;
+        let server = server::start(routes::router(state, None), "127.0.0.1:0").await?.with_grpc(grpc);
         Ok(Self { store, server, client: reqwest::Client::new() })
+    }
+
+    /// The OTLP/gRPC receiver's endpoint.
+    pub fn grpc_url(&self) -> String {
+        self.server.grpc_addr().map(|addr| format!("http://{addr}")).unwrap_or_default()
     }
 
     pub fn url(&self, path: &str) -> String {
