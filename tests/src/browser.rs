@@ -92,6 +92,26 @@ fn free_port() -> anyhow::Result<u16> {
 /// Page helpers for the `<orcheo-trace-view>` tests: the element lives in a shadow root, so most probes run as
 /// small scripts in the page.
 impl Browser {
+    /// The shadow root of the `<orcheo-trace-view>` that `selector` finds.
+    pub async fn trace_view(&self, selector: &str) -> anyhow::Result<fantoccini::elements::ShadowRoot> {
+        let host = self.client.find(fantoccini::Locator::Css(selector)).await?;
+        Ok(host.shadow_root().await?)
+    }
+
+    /// The tree rows of the `<orcheo-trace-view>` that `selector` finds, as (span id, text, row).
+    pub async fn tree_rows(
+        &self,
+        selector: &str,
+    ) -> anyhow::Result<Vec<(String, String, fantoccini::elements::Element)>> {
+        let root = self.trace_view(selector).await?;
+        let mut out = Vec::new();
+        for row in root.find_all(fantoccini::Locator::Css("[role=treeitem]")).await? {
+            let id = row.attr("data-span-id").await?.unwrap_or_default();
+            out.push((id, row.text().await?, row));
+        }
+        Ok(out)
+    }
+
     /// Runs `script` (a function body; `arguments` holds `args`) and returns its JSON result.
     pub async fn js(&self, script: &str, args: Vec<serde_json::Value>) -> anyhow::Result<serde_json::Value> {
         Ok(self.client.execute(script, args).await?)

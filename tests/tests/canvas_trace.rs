@@ -17,20 +17,16 @@ use trace_model::TraceResponse;
 
 const WAIT: Duration = Duration::from_secs(20);
 
+/// The Canvas' Trace tab element.
+const TRACE_TAB_VIEW: &str = "#panel-trace orcheo-trace-view";
+
 async fn trace_view_root(browser: &Browser) -> anyhow::Result<fantoccini::elements::ShadowRoot> {
-    let host = browser.client.find(Locator::Css("#panel-trace orcheo-trace-view")).await?;
-    Ok(host.shadow_root().await?)
+    browser.trace_view(TRACE_TAB_VIEW).await
 }
 
 /// The tree rows of the element, as (span id, text).
 async fn rows(browser: &Browser) -> anyhow::Result<Vec<(String, String, Element)>> {
-    let root = trace_view_root(browser).await?;
-    let mut out = Vec::new();
-    for row in root.find_all(Locator::Css("[role=treeitem]")).await? {
-        let id = row.attr("data-span-id").await?.unwrap_or_default();
-        out.push((id, row.text().await?, row));
-    }
-    Ok(out)
+    browser.tree_rows(TRACE_TAB_VIEW).await
 }
 
 #[tokio::test]

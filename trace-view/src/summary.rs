@@ -7,6 +7,7 @@ use crate::artifacts::ArtifactList;
 use crate::notices::PartialNotice;
 use crate::state::{LiveState, ViewState};
 use crate::trace_data::SharedTrace;
+use trace_model::ExecutionStatus;
 use trace_model::display::{count, duration_ms};
 
 #[component]
@@ -32,7 +33,7 @@ pub fn Summary(trace: SharedTrace) -> Element {
                     dt { "Status" }
                     dd {
                         span { class: "badge execution-{status}", "data-testid": "summary-status", "{status}" }
-                        LiveIndicator {}
+                        LiveIndicator { stalled: execution.status == ExecutionStatus::Stalled }
                     }
                 }
                 div {
@@ -81,13 +82,19 @@ pub fn Summary(trace: SharedTrace) -> Element {
     }
 }
 
-/// "Live" while updates stream in, "Complete" once the run has ended, "Disconnected" when the stream broke.
+/// "Live" while updates stream in, "Stalled" while the stream is open but the run's sender has gone quiet (the
+/// API's stall period), "Complete" once the run has ended, "Disconnected" when the stream broke.
 #[component]
-fn LiveIndicator() -> Element {
+fn LiveIndicator(stalled: bool) -> Element {
     let view = use_context::<ViewState>();
     let (class, text, title) = match &*view.live.read() {
         LiveState::Off => return rsx! {},
         LiveState::Connecting => ("live connecting", "Connecting…", String::new()),
+        LiveState::Live if stalled => (
+            "live stalled",
+            "Stalled",
+            "Nothing has arrived for this run for a while: its sender may be gone".to_owned(),
+        ),
         LiveState::Live => ("live on", "Live", String::new()),
         LiveState::Complete => ("live complete", "Complete", String::new()),
         LiveState::Disconnected(reason) => ("live off", "Disconnected", reason.clone()),
