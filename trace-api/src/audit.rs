@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use trace_model::time;
 
 use crate::store::{AuditEntry, Store, StoreError};
@@ -14,19 +14,34 @@ const BATCH: usize = 500;
 
 #[derive(Debug, Clone)]
 pub struct AuditTrail {
-    queue: mpsc::Sender<AuditEntry>,
+    queue: mpsc::Sender<Queued>,
+}
+
+/// What handlers queue: entries, and a request to be told once everything queued before it is stored.
+#[derive(Debug)]
+enum Queued {
+    Entry(AuditEntry),
+    Flush(oneshot::Sender<()>),
 }
 
 impl AuditTrail {
     /// Starts the writer; call inside the service's runtime.
     pub fn start(store: Store) -> Self {
-        let (queue, mut entries) = mpsc::channel::<AuditEntry>(QUEUE);
+        let (queue, mut queued) = mpsc::channel::<Queued>(QUEUE);
         tokio::spawn(async move {
+            let mut received = Vec::with_capacity(BATCH);
             let mut batch = Vec::with_capacity(BATCH);
-            while entries.recv_many(&mut batch, BATCH).await > 0 {
+            let mut flushed = Vec::new();
+            while queued.recv_many(&mut received, BATCH).await > 0 {
+                for item in received.drain(..) {
+                    match item {
+                        Queued::Entry(entry) => batch.push(entry),
+                        Queued::Flush(done) => flushed.push(done),
+                    }
+                }
                 // A store outage holds the entries and retries; the queue fills and handlers wait meanwhile. Entries
                 // the store refuses would be refused forever: they are logged and dropped, not retried.
-                loop {
+                while !batch.is_empty() {
                     match store.audit(&batch).await {
                         Ok(()) => break,
                         Err(e @ (StoreError::Invalid(_) | StoreError::Unstorable(_))) => {
@@ -40,9 +55,20 @@ impl AuditTrail {
                     }
                 }
                 batch.clear();
+                for done in flushed.drain(..) {
+                    let _ = done.send(());
+                }
             }
         });
         Self { queue }
+    }
+
+    /// Waits until every entry queued before the call is stored: at shutdown, so that no entry is lost.
+    pub async fn flush(&self) {
+        let (done, stored) = oneshot::channel();
+        if self.queue.send(Queued::Flush(done)).await.is_ok() {
+            let _ = stored.await;
+        }
     }
 
     /// Records that `subject` did `action` on an execution of `workspace_id`.
@@ -54,7 +80,7 @@ impl AuditTrail {
             execution_id: Some(execution_id.to_owned()),
             workspace_id: Some(workspace_id.to_owned()),
         };
-        if self.queue.send(entry).await.is_err() {
+        if self.queue.send(Queued::Entry(entry)).await.is_err() {
             tracing::error!(subject, action, execution_id, "the audit writer has stopped; entry lost");
         }
     }

@@ -47,16 +47,37 @@ async fn main() -> anyhow::Result<()> {
     let mut running = server::start(routes::router(state.clone(), config.www_dir.clone()), &config.bind).await?;
     println!("trace-api listening on {}  (Canvas: {}/canvas.html)", running.url(), running.url());
     if let Some(addr) = &config.otlp_grpc_bind {
-        running = running.with_grpc(server::start_grpc(state, addr).await?);
+        running = running.with_grpc(server::start_grpc(state.clone(), addr).await?);
         if let Some(grpc) = running.grpc_addr() {
             println!("OTLP/gRPC receiver listening on {grpc}");
         }
     }
-    let interrupted = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    running.run_until(interrupted, SHUTDOWN_GRACE).await;
+    running.run_until(stop_requested(), SHUTDOWN_GRACE).await;
+    // Requests have finished; what they queued for the audit trail is stored before the process exits.
+    if tokio::time::timeout(SHUTDOWN_GRACE, state.audit.flush()).await.is_err() {
+        tracing::error!("the audit trail could not be stored within the shutdown grace period");
+    }
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// SIGTERM (how orchestrators stop a service) or Ctrl-C.
+async fn stop_requested() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "SIGTERM cannot be handled; stop with Ctrl-C");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
 }
 
 /// The database URL without its password, for messages.

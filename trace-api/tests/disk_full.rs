@@ -1,4 +1,4 @@
-//! A full disk under SQLite: writes answer 503 (retryable, so OTLP senders retry) instead of 200 or 500, readiness
+//! A full disk (and a read-only one) under SQLite: writes answer 503 (retryable, so OTLP senders retry) instead of 200 or 500, readiness
 //! says the store cannot write, the service recovers by itself once space is back, no lock is left on the file,
 //! and every span acknowledged with 200 is there after a restart. Runs on a tmpfs of its own (needs root, as the
 //! test run has).
@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use common::{TestApi, TestDb};
-use serde_json::json;
 use sqlx::{Connection, Executor};
 
 /// A small tmpfs mounted for the test, unmounted when dropped.
@@ -32,6 +31,13 @@ impl SmallDisk {
             bail!("mounting a tmpfs failed ({status}): this test needs root to make a disk it can fill");
         }
         Ok(Self { dir })
+    }
+
+    /// Remounts the disk read-only (`ro`) or writable (`rw`).
+    fn remount(&self, mode: &str) -> anyhow::Result<()> {
+        let status = Command::new("mount").args(["-o", &format!("remount,{mode}")]).arg(self.dir.path()).status()?;
+        anyhow::ensure!(status.success(), "remount {mode}: {status}");
+        Ok(())
     }
 
     fn path(&self, name: &str) -> PathBuf {
@@ -57,30 +63,20 @@ fn fill(path: &Path) -> anyhow::Result<()> {
     }
 }
 
-/// A run of `spans` spans with a few kilobytes of attributes each, as OTLP JSON.
-fn run_body(execution: &str, index: usize, spans: usize) -> serde_json::Value {
-    let trace_id = format!("{:032x}", 0xdead_0000_u128 + index as u128);
-    let span = |i: usize| {
-        let mut span = json!({
-            "traceId": trace_id, "spanId": format!("{:016x}", (index as u64) << 16 | (i as u64 + 1)),
-            "name": if i == 0 { "workflow disk".to_owned() } else { format!("node {i}") },
-            "startTimeUnixNano": "1700000000000000000", "endTimeUnixNano": "1700000000100000000",
-            "attributes": [
-                {"key": "orcheo.execution.id", "value": {"stringValue": execution}},
-                {"key": "payload", "value": {"stringValue": "x".repeat(3000)}}
-            ]
-        });
-        if i > 0 {
-            span["parentSpanId"] = json!(format!("{:016x}", (index as u64) << 16 | 1));
-        }
-        span
-    };
-    json!({"resourceSpans": [{"scopeSpans": [{"spans": (0..spans).map(span).collect::<Vec<_>>()}]}]})
-}
-
 async fn post(api: &TestApi, body: &serde_json::Value) -> anyhow::Result<u16> {
     let response = api.client.post(api.url("/v1/traces")).json(body).send().await?;
     Ok(response.status().as_u16())
+}
+
+/// Whether readiness comes back within a few seconds.
+async fn becomes_ready(api: &TestApi) -> anyhow::Result<bool> {
+    for _ in 0..50 {
+        if api.get_json("/readyz", None).await?.0 == 200 {
+            return Ok(true);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(false)
 }
 
 #[tokio::test]
@@ -94,7 +90,7 @@ async fn a_full_disk_is_503_loses_nothing_acknowledged_and_recovers() -> anyhow:
     let mut send = async |api: &TestApi, acknowledged: &mut Vec<String>| -> anyhow::Result<u16> {
         index += 1;
         let execution = format!("disk-{index}");
-        let status = post(api, &run_body(&execution, index, SPANS)).await?;
+        let status = post(api, &common::otlp::json_run(&execution, index as u64, SPANS)).await?;
         if status == 200 {
             acknowledged.push(execution);
         }
@@ -118,18 +114,11 @@ async fn a_full_disk_is_503_loses_nothing_acknowledged_and_recovers() -> anyhow:
     assert_eq!(api.get_json("/readyz", None).await?.0, 503, "readiness tells a store that cannot write");
 
     std::fs::remove_file(disk.path("filler"))?;
-    let mut ready = false;
-    for _ in 0..50 {
-        if api.get_json("/readyz", None).await?.0 == 200 {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(ready, "the store did not recover once space was back");
+    assert!(becomes_ready(&api).await?, "the store did not recover once space was back");
     for _ in 0..5 {
         assert_eq!(send(&api, &mut acknowledged).await?, 200, "writes go through again");
     }
+
     // No connection of the service holds the file's write lock.
     let mut outside = sqlx::SqliteConnection::connect(&format!("{}?mode=rw", db.url)).await?;
     outside.execute("PRAGMA busy_timeout = 2000").await?;
@@ -137,6 +126,23 @@ async fn a_full_disk_is_503_loses_nothing_acknowledged_and_recovers() -> anyhow:
     outside.execute("ROLLBACK").await?;
     outside.close().await?;
     api.stop().await;
+
+    // Started on a data directory that is read-only: it either refuses to start, saying why, or starts and says
+    // it cannot write — never ready while every write fails.
+    disk.remount("ro")?;
+    match TestApi::start(&db, |s| s).await {
+        Err(e) => {
+            let reason = format!("{e:#}");
+            assert!(reason.contains("unable to open database file") || reason.contains("readonly"), "{reason}");
+        }
+        Ok(read_only) => {
+            assert_eq!(read_only.get_json("/readyz", None).await?.0, 503, "readiness tells a read-only store");
+            let status = post(&read_only, &common::otlp::json_run("read-only", 999, SPANS)).await?;
+            assert_eq!(status, 503, "a read-only store refuses writes with 503");
+            read_only.stop().await;
+        }
+    }
+    disk.remount("rw")?;
 
     let restarted = TestApi::start(&db, |s| s).await?;
     for execution in &acknowledged {

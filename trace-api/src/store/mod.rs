@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use sqlx::any::AnyPoolOptions;
 use sqlx::postgres::PgSeverity;
-use sqlx::{AnyConnection, AnyPool, Executor, Row};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row};
 
 pub use artifacts::{ArtifactMeta, NewArtifact};
 pub use audit::AuditEntry;
@@ -148,6 +148,13 @@ impl Store {
             });
         }
         let connect_url = dialect.connect_url(url);
+        if dialect == Dialect::Sqlite && !in_memory {
+            // One connection first, with the write the pool's set-up makes, so that a file that cannot be opened or
+            // written (a read-only data directory, say) fails with SQLite's reason rather than a pool timeout.
+            let mut probe = AnyConnection::connect(&connect_url).await.map_err(StoreError::Unavailable)?;
+            probe.execute("PRAGMA journal_mode = WAL").await.map_err(StoreError::Unavailable)?;
+            probe.close().await.map_err(StoreError::Unavailable)?;
+        }
         let pool = options.connect(&connect_url).await.map_err(|e| match e {
             sqlx::Error::Configuration(reason) => {
                 StoreError::Config { url: url.to_owned(), reason: reason.to_string() }

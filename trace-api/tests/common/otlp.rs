@@ -116,3 +116,25 @@ pub async fn post_http(
     };
     Ok((status, body))
 }
+
+/// A finished run of `spans` spans (a root and its children) with a few kilobytes of attributes each, as OTLP JSON;
+/// `index` makes its trace and span ids its own.
+pub fn json_run(execution: &str, index: u64, spans: usize) -> serde_json::Value {
+    let trace_id = format!("{:032x}", 0xdead_0000_u128 + u128::from(index));
+    let span = |i: usize| {
+        let mut span = json!({
+            "traceId": trace_id, "spanId": format!("{:016x}", index << 16 | (i as u64 + 1)),
+            "name": if i == 0 { "workflow run".to_owned() } else { format!("node {i}") },
+            "startTimeUnixNano": "1700000000000000000", "endTimeUnixNano": "1700000000100000000",
+            "attributes": [
+                {"key": "orcheo.execution.id", "value": {"stringValue": execution}},
+                {"key": "payload", "value": {"stringValue": "x".repeat(3000)}}
+            ]
+        });
+        if i > 0 {
+            span["parentSpanId"] = json!(format!("{:016x}", index << 16 | 1));
+        }
+        span
+    };
+    json!({"resourceSpans": [{"scopeSpans": [{"spans": (0..spans).map(span).collect::<Vec<_>>()}]}]})
+}

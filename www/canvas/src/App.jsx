@@ -122,6 +122,7 @@ export function App({ elementReady }) {
                       token={token}
                       spanId={view.spanId}
                       onSpanSelect={(id) => navigate({ spanId: id }, { replace: true })}
+                      onOpenRun={(executionId, spanId) => navigate({ executionId, spanId })}
                     />
                   )}
                 </section>

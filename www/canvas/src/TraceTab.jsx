@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 
-import { API_BASE } from "./api.js";
+import { API_BASE, fetchRunsOfTrace } from "./api.js";
 import { DashboardLinks } from "./RunList.jsx";
 
 /**
@@ -8,9 +8,10 @@ import { DashboardLinks } from "./RunList.jsx";
  * `selectedSpanId` as properties (the element is defined before this renders); the element's events are plain DOM
  * events, listened to here.
  */
-export function TraceTab({ run, token, spanId, onSpanSelect }) {
+export function TraceTab({ run, token, spanId, onSpanSelect, onOpenRun }) {
   const element = useRef(null);
   const [failure, setFailure] = useState(null);
+  const [linkMissing, setLinkMissing] = useState(null);
   const [loaded, setLoaded] = useState(null);
   // Follow a run once it has been seen running, until another run is picked: the element ends live mode itself
   // when the run completes, and a run list refreshed a moment earlier must not cut it short.
@@ -18,16 +19,25 @@ export function TraceTab({ run, token, spanId, onSpanSelect }) {
   if (run.status === "running" && liveRun !== run.id) setLiveRun(run.id);
   const select = useRef(onSpanSelect);
   select.current = onSpanSelect;
+  // A link to a span of another trace opens the run that holds it, found by trace id.
+  const follow = useRef(null);
+  follow.current = ({ traceId, spanId: linked }) =>
+    fetchRunsOfTrace(traceId, token).then(
+      (runs) => (runs.length > 0 ? onOpenRun(runs[0].id, linked) : setLinkMissing({ traceId, spanId: linked })),
+      (error) => setLinkMissing({ traceId, spanId: linked, detail: error.message }),
+    );
 
   useEffect(() => {
     setFailure(null);
     setLoaded(null);
+    setLinkMissing(null);
   }, [run.id]);
 
   useEffect(() => {
     const el = element.current;
     const onSelect = (event) => select.current(event.detail.spanId);
     const onError = (event) => setFailure(event.detail);
+    const onLink = (event) => follow.current(event.detail);
     const onLoad = (event) => {
       setFailure(null);
       setLoaded(event.detail);
@@ -35,7 +45,9 @@ export function TraceTab({ run, token, spanId, onSpanSelect }) {
     el.addEventListener("span-select", onSelect);
     el.addEventListener("trace-error", onError);
     el.addEventListener("trace-load", onLoad);
+    el.addEventListener("span-link", onLink);
     return () => {
+      el.removeEventListener("span-link", onLink);
       el.removeEventListener("span-select", onSelect);
       el.removeEventListener("trace-error", onError);
       el.removeEventListener("trace-load", onLoad);
@@ -47,6 +59,12 @@ export function TraceTab({ run, token, spanId, onSpanSelect }) {
       {failure && (
         <p className="host-alert" role="alert" data-testid="trace-failure">
           The trace could not be shown{failure.status ? ` (HTTP ${failure.status})` : ""}: {failure.detail}
+        </p>
+      )}
+      {linkMissing && (
+        <p className="host-alert" role="status" data-testid="link-missing">
+          The linked span {linkMissing.spanId} of trace {linkMissing.traceId} is not stored here
+          {linkMissing.detail ? ` (${linkMissing.detail})` : ""}.
         </p>
       )}
       {(loaded || run.links?.length > 0) && (

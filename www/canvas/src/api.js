@@ -25,3 +25,9 @@ export async function fetchFeatures() {
 export async function fetchExecutions(token) {
   return (await getJson("/executions?limit=100", token)).executions;
 }
+
+/** The runs that hold spans of a trace: where a span link leads. */
+export async function fetchRunsOfTrace(traceId, token) {
+  const query = new URLSearchParams({ trace_id: traceId, include: "all", limit: "10" });
+  return (await getJson(`/executions?${query}`, token)).executions;
+}
