@@ -33,6 +33,15 @@ fn span(
     span
 }
 
+/// Waits for `css` inside the element (which itself appears once the Canvas has loaded the run).
+async fn in_view(browser: &Browser, what: &str, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
+    eventually(what, WAIT, || async {
+        let Ok(root) = browser.trace_view(VIEW).await else { return Ok(None) };
+        Ok(root.find(Locator::Css(css)).await.ok())
+    })
+    .await
+}
+
 #[tokio::test]
 async fn links_select_their_span_or_open_the_run_that_holds_it() -> anyhow::Result<()> {
     let service = TestService::start(Some(dist_dir()?)).await?;
@@ -51,11 +60,8 @@ async fn links_select_their_span_or_open_the_run_that_holds_it() -> anyhow::Resu
     let browser = Browser::start().await?;
     let result = async {
         browser.client.goto(&service.url("/canvas.html?execution=link-a&tab=trace&span=a000000000000002")).await?;
-        let root = browser.trace_view(VIEW).await?;
-        let within = eventually("the in-trace link", WAIT, || async {
-            Ok(root.find(Locator::Css("[data-testid=span-links] [data-testid=link-select]")).await.ok())
-        })
-        .await?;
+        let within =
+            in_view(&browser, "the in-trace link", "[data-testid=span-links] [data-testid=link-select]").await?;
         assert_eq!(within.text().await?, "Go to workflow consumer");
         within.click().await?;
         eventually("the linked span of the same trace selected", WAIT, || async {
@@ -66,11 +72,8 @@ async fn links_select_their_span_or_open_the_run_that_holds_it() -> anyhow::Resu
         .await?;
 
         browser.client.goto(&service.url("/canvas.html?execution=link-a&tab=trace&span=a000000000000002")).await?;
-        let root = browser.trace_view(VIEW).await?;
-        let outside = eventually("the link to another trace", WAIT, || async {
-            Ok(root.find(Locator::Css("[data-testid=span-links] [data-testid=link-open]")).await.ok())
-        })
-        .await?;
+        let outside =
+            in_view(&browser, "the link to another trace", "[data-testid=span-links] [data-testid=link-open]").await?;
         outside.click().await?;
         eventually("the run holding the linked span, with it selected", WAIT, || async {
             let url = browser.client.current_url().await?;

@@ -1,6 +1,11 @@
 //! A bounded span queue drained by its own thread in batches. Producers never wait: when the queue is full the span
 //! is dropped and counted. Spans and commands travel on separate channels so that a producer wakes the thread only
 //! once per full batch, not once per span; a flush or shutdown drains every span sent before it.
+//!
+//! Why not opentelemetry-sdk's `BatchSpanProcessor`: each of our destinations (the store, OTLP, the console) gets
+//! its own queue behind one redaction stage, so that a slow collector never delays the Trace tab, and the store's
+//! batches must be handed over whole to a sink that is not a `SpanExporter`. The counting follows the SDK's: a span
+//! is counted as pending before it is sent, so the thread can never take it off the count first.
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TryRecvError, TrySendError};
@@ -104,9 +109,10 @@ impl Queue {
 
     /// Enqueues without waiting; a full or closed queue drops the span and counts it.
     pub fn push(&self, span: SpanData) {
+        // Counted before the send: once sent, the thread may drain the span and take it off the count at once.
+        let waiting = self.pending.spans.fetch_add(1, Ordering::AcqRel) + 1;
         match self.spans.try_send(Box::new(span)) {
             Ok(()) => {
-                let waiting = self.pending.spans.fetch_add(1, Ordering::AcqRel) + 1;
                 // One wake-up per full batch; the thread clears the flag once it has drained.
                 if waiting >= self.max_batch
                     && !self.pending.wake_sent.swap(true, Ordering::AcqRel)
@@ -115,8 +121,17 @@ impl Queue {
                     self.pending.wake_sent.store(false, Ordering::Release);
                 }
             }
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => self.stats.dropped(1),
+            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
+                self.pending.spans.fetch_sub(1, Ordering::AcqRel);
+                self.stats.dropped(1);
+            }
         }
+    }
+
+    /// Spans sent and not yet handed to the consumer.
+    #[cfg(test)]
+    fn pending(&self) -> usize {
+        self.pending.spans.load(Ordering::Acquire)
     }
 
     fn control(&self, make: fn(SyncSender<OTelSdkResult>) -> Command) -> OTelSdkResult {
@@ -212,3 +227,6 @@ impl<C: Consumer> Worker<C> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -24,7 +24,7 @@ impl DestinationStats {
     pub(crate) fn dropped(&self, n: usize) {
         self.dropped.fetch_add(n as u64, Ordering::Relaxed);
     }
-    fn snapshot(&self) -> DestinationSnapshot {
+    pub(crate) fn snapshot(&self) -> DestinationSnapshot {
         DestinationSnapshot {
             exported: self.exported.load(Ordering::Relaxed),
             failed: self.failed.load(Ordering::Relaxed),
