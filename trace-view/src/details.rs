@@ -130,6 +130,15 @@ pub fn DetailsPane(trace: SharedTrace, node: Option<usize>) -> Element {
 fn tokens(derived: &Derived<'_>) -> Element {
     let Some(usage) = derived.tokens else { return rsx! {} };
     let details = derived.token_details;
+    // Parts of the input and output counts, shown when the sender reports them.
+    let parts: Vec<(&str, &str, u64)> = [
+        ("Cached input", "tokens-cache-read", details.cache_read),
+        ("Cache writes", "tokens-cache-write", details.cache_write),
+        ("Reasoning", "tokens-reasoning", details.reasoning),
+    ]
+    .into_iter()
+    .filter_map(|(label, testid, count)| Some((label, testid, count?)))
+    .collect();
     rsx! {
         h3 { "Tokens" }
         dl { class: "facts tokens", "data-testid": "span-tokens",
@@ -139,17 +148,9 @@ fn tokens(derived: &Derived<'_>) -> Element {
             dd { class: "mono", "data-testid": "tokens-output", "{usage.output}" }
             dt { "Total" }
             dd { class: "mono", "data-testid": "tokens-total", "{usage.total}" }
-            if let Some(count) = details.cache_read {
-                dt { "Cached input" }
-                dd { class: "mono", "data-testid": "tokens-cache-read", "{count}" }
-            }
-            if let Some(count) = details.cache_write {
-                dt { "Cache writes" }
-                dd { class: "mono", "data-testid": "tokens-cache-write", "{count}" }
-            }
-            if let Some(count) = details.reasoning {
-                dt { "Reasoning" }
-                dd { class: "mono", "data-testid": "tokens-reasoning", "{count}" }
+            for (label , testid , count) in parts {
+                dt { "{label}" }
+                dd { class: "mono", "data-testid": "{testid}", "{count}" }
             }
             if let Some(cost) = derived.cost {
                 dt { "Cost" }

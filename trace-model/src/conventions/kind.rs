@@ -20,7 +20,8 @@ pub fn classify(name: &str, attributes: &Attributes) -> SpanKind {
     if let Some(kind) = orcheo_node(attributes) {
         return kind;
     }
-    if attributes.contains_key("http.request.method") || attributes.contains_key("http.method") {
+    // A client has a method; a server span of a framework may carry only its route (a WebSocket endpoint).
+    if ["http.request.method", "http.method", "http.route"].iter().any(|key| attributes.contains_key(*key)) {
         return SpanKind::Http;
     }
     if attributes.contains_key("db.system") || attributes.contains_key("db.system.name") {
@@ -161,6 +162,7 @@ mod tests {
     #[test]
     fn http_database_and_name_heuristics() {
         assert_eq!(classify("x", &attrs(&[("http.request.method", json!("GET"))])), SpanKind::Http);
+        assert_eq!(classify("WS /ws/{id}", &attrs(&[("http.route", json!("/ws/{id}"))])), SpanKind::Http);
         assert_eq!(classify("x", &attrs(&[("db.system.name", json!("postgresql"))])), SpanKind::Storage);
         assert_eq!(classify("GET /users", &Attributes::new()), SpanKind::Http);
         assert_eq!(classify("workflow hello", &Attributes::new()), SpanKind::Workflow);
