@@ -73,15 +73,34 @@ impl AuditTrail {
 
     /// Records that `subject` did `action` on an execution of `workspace_id`.
     pub async fn record(&self, subject: &str, action: &str, execution_id: &str, workspace_id: &str) {
-        let entry = AuditEntry {
+        self.queue_entry(AuditEntry {
             at: time::format(&chrono::Utc::now()),
             subject: subject.to_owned(),
             action: action.to_owned(),
             execution_id: Some(execution_id.to_owned()),
             workspace_id: Some(workspace_id.to_owned()),
-        };
+            detail: None,
+        })
+        .await;
+    }
+
+    /// Records that spans `subject` sent were refused (`otlp.rejected`), with the reasons.
+    pub async fn record_rejection(&self, subject: &str, reasons: &str) {
+        self.queue_entry(AuditEntry {
+            at: time::format(&chrono::Utc::now()),
+            subject: subject.to_owned(),
+            action: "otlp.rejected".to_owned(),
+            execution_id: None,
+            workspace_id: None,
+            detail: Some(reasons.to_owned()),
+        })
+        .await;
+    }
+
+    async fn queue_entry(&self, entry: AuditEntry) {
+        let (subject, action) = (entry.subject.clone(), entry.action.clone());
         if self.queue.send(Queued::Entry(entry)).await.is_err() {
-            tracing::error!(subject, action, execution_id, "the audit writer has stopped; entry lost");
+            tracing::error!(subject, action, "the audit writer has stopped; entry lost");
         }
     }
 }

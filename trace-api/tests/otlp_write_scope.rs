@@ -94,6 +94,13 @@ async fn spans_outside_the_writers_workspaces_are_refused_and_reported() -> anyh
             assert_eq!(ids, ["000000000000a001"], "{transport:?}: the intruder is not in ws-a's execution");
             assert_eq!(api.get_json(&format!("/api/executions/{ex_c}/trace"), Some(&reader)).await?.0, 404);
         }
+        // Each refusal is on the audit trail: who sent the spans, and why they were refused.
+        let rejections = common::eventually_audited(&api, "otlp.rejected", 3).await?;
+        for entry in &rejections {
+            assert_eq!(entry.subject, "sender");
+            let detail = entry.detail.as_deref().unwrap_or_default();
+            assert!(detail.starts_with("2 spans rejected: ") && detail.contains("ws-a"), "{detail}");
+        }
         let metrics = api.get("/metrics", None).await?.text().await?;
         for line in [
             r#"trace_api_ingested_spans_total{source="otlp",transport="http",result="rejected"} 4"#,

@@ -74,6 +74,9 @@ pub async fn receive(
         Ok(ingested) => {
             let result = IngestResult::Stored { rejected: ingested.rejected.len() };
             state.metrics.ingested("otlp", transport.label(), received, result);
+            if !ingested.rejected.is_empty() {
+                state.audit.record_rejection(&principal.subject, &rejection_message(&ingested.rejected)).await;
+            }
             Ok(Receipt { received, rejected: ingested.rejected })
         }
         Err(e) => {

@@ -1,4 +1,4 @@
-//! The audit trail: who viewed which execution's trace, and when.
+//! The audit trail: who viewed which execution's trace, and when; whose spans were refused, and why.
 
 use sqlx::Row;
 
@@ -12,6 +12,8 @@ pub struct AuditEntry {
     pub action: String,
     pub execution_id: Option<String>,
     pub workspace_id: Option<String>,
+    /// What the action was about beyond its execution (the reasons spans were refused).
+    pub detail: Option<String>,
 }
 
 impl Store {
@@ -21,9 +23,9 @@ impl Store {
             return Ok(());
         }
         let rows: Vec<String> =
-            (0..entries.len()).map(|i| format!("({})", self.dialect.params(i * 5 + 1, 5))).collect();
+            (0..entries.len()).map(|i| format!("({})", self.dialect.params(i * 6 + 1, 6))).collect();
         let sql = format!(
-            "INSERT INTO audit_log (at, subject, action, execution_id, workspace_id) VALUES {}",
+            "INSERT INTO audit_log (at, subject, action, execution_id, workspace_id, detail) VALUES {}",
             rows.join(", ")
         );
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
@@ -35,7 +37,8 @@ impl Store {
                 .bind(text(&entry.subject))
                 .bind(text(&entry.action))
                 .bind(entry.execution_id.as_deref().map(text))
-                .bind(entry.workspace_id.as_deref().map(text));
+                .bind(entry.workspace_id.as_deref().map(text))
+                .bind(entry.detail.as_deref().map(text));
         }
         let _turn = self.turns.take().await;
         query.execute(&self.pool).await?;
@@ -45,7 +48,7 @@ impl Store {
     /// The most recent entries first.
     pub async fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
         let rows = sqlx::query(
-            "SELECT at, subject, action, execution_id, workspace_id FROM audit_log ORDER BY seq DESC LIMIT $1",
+            "SELECT at, subject, action, execution_id, workspace_id, detail FROM audit_log ORDER BY seq DESC LIMIT $1",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -61,6 +64,7 @@ impl Store {
                     action: text("action")?.unwrap_or_default(),
                     execution_id: text("execution_id")?,
                     workspace_id: text("workspace_id")?,
+                    detail: text("detail")?,
                 })
             })
             .collect()

@@ -261,3 +261,19 @@ pub fn finished_run(execution: &str, nodes: &[&str]) -> Vec<SpanRecord> {
     }
     records
 }
+
+/// The audit entries of `action` once there are `count` of them (the trail is written off the request path).
+pub async fn eventually_audited(
+    api: &TestApi,
+    action: &str,
+    count: usize,
+) -> anyhow::Result<Vec<trace_api::store::AuditEntry>> {
+    for _ in 0..100 {
+        let entries: Vec<_> = api.store.audit_entries(1000).await?.into_iter().filter(|e| e.action == action).collect();
+        if entries.len() >= count {
+            return Ok(entries);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    bail!("fewer than {count} {action} entries on the audit trail")
+}
