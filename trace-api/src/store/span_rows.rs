@@ -100,14 +100,18 @@ pub async fn known(
     let own: Vec<&str> = group.iter().map(|r| r.span.span_id.as_str()).collect();
     let mut wanted: BTreeSet<&str> = own.iter().copied().collect();
     wanted.extend(group.iter().filter_map(|r| r.span.parent_span_id.as_deref()));
-    let sql = format!(
+    // Two index lookups (by span id, by parent id) rather than one `OR`, which the planners answer by walking
+    // every span of the trace: a large trace arriving in batches made each batch read the whole trace again.
+    let columns = format!(
         "SELECT execution_id, span_id, parent_span_id, context, \
            CAST(CASE WHEN end_time IS NULL THEN 0 ELSE 1 END AS BIGINT) AS ended, status_code, input_tokens, \
-           output_tokens, CASE WHEN end_time IS NOT NULL AND context = 0 THEN {} END AS payload \
-         FROM spans WHERE trace_id = $1 AND (span_id IN {} OR parent_span_id IN {})",
-        dialect.payload_text(),
-        dialect.json_list(2),
-        dialect.json_list(3),
+           output_tokens, CASE WHEN end_time IS NOT NULL AND context = 0 THEN {} END AS payload FROM spans",
+        dialect.payload_text()
+    );
+    let (wanted_list, own_list) = (dialect.json_list(2), dialect.json_list(3));
+    let sql = format!(
+        "{columns} WHERE trace_id = $1 AND span_id IN {wanted_list} \
+         UNION ALL {columns} WHERE trace_id = $1 AND parent_span_id IN {own_list} AND span_id NOT IN {wanted_list}"
     );
     let rows = sqlx::query(AssertSqlSafe(sql))
         .bind(trace_id)
