@@ -4,27 +4,14 @@
 use serde_json::Value;
 
 use crate::conventions::{self, str_attr};
-use crate::wire::{Attributes, Span, SpanKind, TokenUsage};
-
-/// The kind the producer sent; spans sent as "other" (or without a kind) are classified from their attributes.
-pub fn span_kind(span: &Span) -> SpanKind {
-    match span.kind {
-        SpanKind::Other => conventions::classify_span(span),
-        kind => kind,
-    }
-}
+use crate::wire::{Attributes, Span, SpanKind};
 
 /// AI spans: model calls and the tools they invoke.
 pub fn is_ai(kind: SpanKind) -> bool {
     matches!(kind, SpanKind::Llm | SpanKind::Tool)
 }
 
-/// The span's token usage as sent, else as read from its attributes.
-pub fn span_tokens(span: &Span) -> Option<TokenUsage> {
-    span.token_usage.or_else(|| conventions::token_usage(&span.attributes))
-}
-
-pub use conventions::{ModelText, prompt, response};
+pub use conventions::{ModelText, prompt, response, span_kind, span_tokens};
 
 /// The first `max_chars` characters of `text` when it is longer, cut on a character boundary.
 pub fn preview(text: &str, max_chars: usize) -> Option<&str> {

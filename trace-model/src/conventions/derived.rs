@@ -27,13 +27,9 @@ pub struct Derived<'a> {
 /// Reads a span. A kind the sender set (anything but `other`) and token usage it sent are kept.
 pub fn derive(span: &Span) -> Derived<'_> {
     let a = &span.attributes;
-    let kind = match span.kind {
-        SpanKind::Other => classify_span(span),
-        kind => kind,
-    };
     Derived {
-        kind,
-        tokens: span.token_usage.or_else(|| super::token_usage(a)),
+        kind: span_kind(span),
+        tokens: span_tokens(span),
         token_details: token_details(a),
         cost: cost(a),
         duration_ms: span.duration_ms.or_else(|| duration_ms(span)),
@@ -42,6 +38,19 @@ pub fn derive(span: &Span) -> Derived<'_> {
         response: response(span),
         artifact_ids: artifact_ids(a),
     }
+}
+
+/// The kind the producer sent; spans sent as "other" (or without a kind) are classified from their attributes.
+pub fn span_kind(span: &Span) -> SpanKind {
+    match span.kind {
+        SpanKind::Other => classify_span(span),
+        kind => kind,
+    }
+}
+
+/// The span's token usage as sent, else as read from its attributes.
+pub fn span_tokens(span: &Span) -> Option<TokenUsage> {
+    span.token_usage.or_else(|| super::token_usage(&span.attributes))
 }
 
 /// The wire fields a store keeps already derived, so that pages and summaries need not read attributes: the

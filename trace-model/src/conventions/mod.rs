@@ -21,7 +21,7 @@ use serde_json::Value;
 use crate::wire::Attributes;
 
 pub use artifacts::artifact_ids;
-pub use derived::{Derived, derive, fill_derived};
+pub use derived::{Derived, derive, fill_derived, span_kind, span_tokens};
 pub use kind::{classify, classify_span};
 pub use messages::{ModelText, prompt, response};
 pub use model::{ModelNames, model, model_names};
