@@ -2,15 +2,17 @@
 //! come twice, an open span may later come again ended. Each span is filed under its execution (`membership`);
 //! one transaction per batch; spans go in multi-row statements, and the summaries move by what the batch changed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
+use chrono::{DateTime, Utc};
 use engine_instrumentation::SpanRecord;
+use rustc_hash::FxHashMap;
 use sqlx::{Any, Row, Transaction};
 use trace_model::conventions::{self, EXECUTION_STATUS, WORKFLOW_ID};
 use trace_model::{ExecutionStatus, Span, SpanKind, StatusCode, time};
 
 use super::membership::{self, Filed, Incoming};
-use super::span_rows::{self, Contribution, StoredRow};
+use super::span_rows::{self, Contribution, RowValues, StoredRow};
 use super::write::WriteConnection;
 use super::{Dialect, Store, StoreError};
 
@@ -21,6 +23,7 @@ const UNKNOWN_WORKFLOW: &str = "unknown";
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ingested {
     pub execution_ids: Vec<String>,
+    /// Spans written: new, or replacing an open span or a context copy.
     pub spans: usize,
     pub rejected: Vec<RejectedSpan>,
 }
@@ -95,9 +98,11 @@ impl Store {
         if spans.is_empty() {
             return Ok(Ingested::default());
         }
-        let mut by_trace: BTreeMap<&str, Vec<&SpanRecord>> = BTreeMap::new();
+        let mut by_trace: BTreeMap<&str, (Vec<&SpanRecord>, Vec<RowValues>)> = BTreeMap::new();
         for record in spans {
-            by_trace.entry(record.trace_id.as_str()).or_default().push(record);
+            let (group, values) = by_trace.entry(record.trace_id.as_str()).or_default();
+            values.push(RowValues::of(self.dialect, &record.span)?);
+            group.push(record);
         }
         let turn = self.turns.take().await;
         let mut connection = WriteConnection::acquire(&self.pool).await?;
@@ -105,11 +110,11 @@ impl Store {
         let version: i64 = sqlx::query(self.dialect.next_version()).fetch_one(&mut *tx).await?.try_get("value")?;
         let mut batch =
             Batch { dialect: self.dialect, version, scope, touched: BTreeMap::new(), rejected: vec![], stored: 0 };
-        for (trace_id, group) in &by_trace {
+        for (trace_id, (group, values)) in &by_trace {
             if let Some(lock) = self.dialect.trace_lock() {
                 sqlx::query(lock).bind(*trace_id).execute(&mut *tx).await?;
             }
-            batch.trace(&mut tx, trace_id, group).await?;
+            batch.trace(&mut tx, trace_id, group, values).await?;
         }
         for (id, touch) in &batch.touched {
             finish_execution(&mut tx, id, touch).await?;
@@ -133,26 +138,24 @@ impl Store {
 /// id is refused whole, before anything is written.
 fn check_ids(record: &SpanRecord) -> Result<(), StoreError> {
     let span = &record.span;
-    let which = |what: &str| format!("{what} of span {}", span.span_id);
     super::check_id("trace id", &record.trace_id)?;
     super::check_id("span id", &span.span_id)?;
-    if let Some(parent) = &span.parent_span_id {
-        super::check_id(&which("parent span id"), parent)?;
-    }
     let declared = conventions::str_attr(&span.attributes, WORKFLOW_ID);
     let ids = [
+        ("parent span id", span.parent_span_id.as_deref()),
         ("execution id", record.execution_id.as_deref()),
         ("workflow id", record.workflow_id.as_deref()),
         ("workflow id", declared),
         ("workspace id", record.workspace_id.as_deref()),
     ];
-    for (what, id) in ids {
-        if let Some(id) = id {
-            super::check_id(&which(what), id)?;
+    let artifacts = span.artifacts.iter().map(|a| ("artifact id", Some(a.id.as_str())));
+    for (what, id) in ids.into_iter().chain(artifacts) {
+        // The message is made only for an id that fails: this runs for every span that arrives.
+        if let Some(id) = id
+            && super::check_id(what, id).is_err()
+        {
+            return super::check_id(&format!("{what} of span {}", span.span_id), id);
         }
-    }
-    for artifact in &span.artifacts {
-        super::check_id(&which("artifact id"), &artifact.id)?;
     }
     Ok(())
 }
@@ -160,7 +163,7 @@ fn check_ids(record: &SpanRecord) -> Result<(), StoreError> {
 /// One record per (trace, span): an ended version wins over an open one, else the last one wins. A single
 /// statement may not upsert the same row twice.
 fn latest_per_span(records: &[SpanRecord]) -> Vec<&SpanRecord> {
-    let mut latest: BTreeMap<(&str, &str), &SpanRecord> = BTreeMap::new();
+    let mut latest: FxHashMap<(&str, &str), &SpanRecord> = FxHashMap::default();
     for record in records {
         let key = (record.trace_id.as_str(), record.span.span_id.as_str());
         let keep_old =
@@ -169,7 +172,10 @@ fn latest_per_span(records: &[SpanRecord]) -> Vec<&SpanRecord> {
             latest.insert(key, record);
         }
     }
-    latest.into_values().collect()
+    // In (trace, span) order, as the rows have always been written.
+    let mut latest: Vec<_> = latest.into_iter().collect();
+    latest.sort_unstable_by_key(|(key, _)| *key);
+    latest.into_iter().map(|(_, record)| record).collect()
 }
 
 #[derive(Debug)]
@@ -199,12 +205,13 @@ impl<'a> Batch<'a> {
         })
     }
 
-    /// Files and writes the spans of one trace.
+    /// Files and writes the spans of one trace (`values[i]` are the row values of `group[i]`).
     async fn trace(
         &mut self,
         tx: &mut Transaction<'_, Any>,
         trace_id: &str,
         group: &[&'a SpanRecord],
+        values: &[RowValues],
     ) -> Result<(), StoreError> {
         let known = span_rows::known(tx, self.dialect, trace_id, group).await?;
         let incoming: Vec<Incoming> = group
@@ -215,14 +222,14 @@ impl<'a> Batch<'a> {
                 declared: r.execution_id.as_deref(),
             })
             .collect();
-        let members: HashMap<String, Filed> = known
+        let members: FxHashMap<String, Filed> = known
             .iter()
             .filter(|row| !row.context)
             .map(|row| {
                 (row.span_id.clone(), Filed { execution_id: row.execution_id.clone(), parent: row.parent.clone() })
             })
             .collect();
-        let mut children: HashMap<String, Vec<String>> = HashMap::new();
+        let mut children: FxHashMap<String, Vec<String>> = FxHashMap::default();
         for row in known.iter().filter(|row| !row.context) {
             if let Some(parent) = &row.parent {
                 children.entry(parent.clone()).or_default().push(row.span_id.clone());
@@ -284,28 +291,25 @@ impl<'a> Batch<'a> {
         }
 
         // The spans themselves: an ended span is final, a retry of it changes nothing.
-        let old: HashMap<(&str, &str), &StoredRow> =
+        let old: FxHashMap<(&str, &str), &StoredRow> =
             known.iter().map(|row| ((row.execution_id.as_str(), row.span_id.as_str()), row)).collect();
-        let mut writes: Vec<(&str, &'a SpanRecord)> = Vec::new();
-        for (i, record) in group.iter().enumerate() {
+        let mut writes: Vec<(&str, &'a SpanRecord, &RowValues)> = Vec::new();
+        for (i, (record, row_values)) in group.iter().zip(values).enumerate() {
             let Some(execution) = plan.filings[i].as_deref() else { continue };
             if let Some(row) = old.get(&(execution, record.span.span_id.as_str()))
                 && !row.context
                 && row.ended
             {
-                if !row.same_payload(&record.span)? {
+                if !row.same_payload(&record.span, row_values)? {
                     self.reject(record, format!("span {} has ended; an ended span cannot change", record.span.span_id));
                 }
                 continue;
             }
-            writes.push((execution, record));
+            writes.push((execution, record, row_values));
         }
-        let written = span_rows::upsert(tx, self.dialect, &writes, self.version).await?;
-        self.stored += written.len();
-        for (execution, record) in &writes {
-            if !written.contains(&(execution.to_string(), record.span.span_id.clone())) {
-                continue;
-            }
+        span_rows::upsert(tx, self.dialect, &writes, self.version).await?;
+        self.stored += writes.len();
+        for (execution, record, _) in &writes {
             let before = old
                 .get(&(execution, record.span.span_id.as_str()))
                 .map_or_else(Contribution::default, |r| r.contribution());
@@ -317,7 +321,7 @@ impl<'a> Batch<'a> {
             span_rows::add_artifact_refs(tx, execution, record).await?;
         }
         // Where each span of the batch sits, so a parent is found in one lookup, not a scan of the batch.
-        let positions: HashMap<&str, usize> =
+        let positions: FxHashMap<&str, usize> =
             group.iter().enumerate().map(|(i, r)| (r.span.span_id.as_str(), i)).collect();
         for (i, record) in group.iter().enumerate() {
             let Some(execution) = plan.filings[i].as_deref() else { continue };
@@ -370,7 +374,7 @@ struct Seed {
     workflow_id: Option<String>,
     workspace: Option<String>,
     trace_id: String,
-    started_at: Option<String>,
+    started_at: Option<DateTime<Utc>>,
     /// Declared executions are always listed; a trace's own run when it holds workflow, node, LLM or tool spans.
     listed: bool,
     /// An execution named by its id, not a trace's own run.
@@ -390,8 +394,8 @@ impl Seed {
     }
 
     fn add(&mut self, record: &SpanRecord) {
-        let started = time::format(&record.span.start_time);
-        if self.started_at.as_ref().is_none_or(|s| started < *s) {
+        let started = record.span.start_time;
+        if self.started_at.is_none_or(|s| started < s) {
             self.started_at = Some(started);
         }
         // An execution takes the workflow its spans declare; a trace's run may take a guess (the service name).
@@ -419,7 +423,7 @@ async fn existing_executions(
     tx: &mut Transaction<'_, Any>,
     dialect: Dialect,
     ids: &BTreeSet<&str>,
-) -> Result<HashMap<String, ExistingExecution>, StoreError> {
+) -> Result<FxHashMap<String, ExistingExecution>, StoreError> {
     let list = serde_json::to_string(ids).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let sql =
         format!("SELECT id, workspace_id, trace_id, root_span_id FROM executions WHERE id IN {}", dialect.json_list(1));
@@ -462,7 +466,7 @@ async fn upsert_execution(
     .bind(workspace)
     .bind(seed.workflow_id.as_deref().unwrap_or(UNKNOWN_WORKFLOW))
     .bind(&seed.trace_id)
-    .bind(seed.started_at.clone())
+    .bind(seed.started_at.as_ref().map(time::format))
     .bind(i64::from(seed.listed))
     .bind(time::format(&chrono::Utc::now()))
     .execute(&mut **tx)
@@ -478,8 +482,8 @@ fn is_root_candidate(
     execution: &str,
     trace_run: &str,
     filings: &[Option<String>],
-    positions: &HashMap<&str, usize>,
-    members: &HashMap<String, Filed>,
+    positions: &FxHashMap<&str, usize>,
+    members: &FxHashMap<String, Filed>,
 ) -> bool {
     let Some(parent) = record.span.parent_span_id.as_deref() else { return true };
     if execution == trace_run || record.execution_id.as_deref() != Some(execution) {

@@ -6,7 +6,9 @@
 //! in the trace's run moves once an ancestor of it is filed elsewhere; ancestors of an execution's span are copied
 //! into the execution as context. This module decides from what the batch and the store know; `ingest` applies it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap;
 
 /// A span of the batch, as filing sees it.
 #[derive(Debug, Clone, Copy)]
@@ -48,11 +50,11 @@ pub struct Plan {
 /// spans, their parents, and their children (`children`, by parent id).
 pub fn plan(
     batch: &[Incoming<'_>],
-    stored: &HashMap<String, Filed>,
-    children: &HashMap<String, Vec<String>>,
+    stored: &FxHashMap<String, Filed>,
+    children: &FxHashMap<String, Vec<String>>,
     trace_run: &str,
 ) -> Plan {
-    let index: HashMap<&str, usize> = batch.iter().enumerate().map(|(i, s)| (s.span_id, i)).collect();
+    let index: FxHashMap<&str, usize> = batch.iter().enumerate().map(|(i, s)| (s.span_id, i)).collect();
     let mut filings: Vec<Option<Result<String, String>>> = vec![None; batch.len()];
     for i in 0..batch.len() {
         resolve(i, batch, &index, stored, trace_run, &mut filings);
@@ -114,8 +116,8 @@ pub fn plan(
 fn resolve(
     i: usize,
     batch: &[Incoming<'_>],
-    index: &HashMap<&str, usize>,
-    stored: &HashMap<String, Filed>,
+    index: &FxHashMap<&str, usize>,
+    stored: &FxHashMap<String, Filed>,
     trace_run: &str,
     filings: &mut [Option<Result<String, String>>],
 ) {
@@ -172,7 +174,7 @@ mod tests {
         Incoming { span_id: id, parent, declared }
     }
 
-    fn filed(pairs: &[(&str, &str, Option<&str>)]) -> HashMap<String, Filed> {
+    fn filed(pairs: &[(&str, &str, Option<&str>)]) -> FxHashMap<String, Filed> {
         pairs
             .iter()
             .map(|(id, e, p)| ((*id).to_owned(), Filed { execution_id: (*e).to_owned(), parent: p.map(str::to_owned) }))
@@ -187,7 +189,7 @@ mod tests {
     fn descendants_in_the_batch_inherit_the_declared_execution() {
         let batch =
             [span("node", Some("exec"), None), span("exec", Some("request"), Some("E")), span("request", None, None)];
-        let plan = plan(&batch, &HashMap::new(), &HashMap::new(), RUN);
+        let plan = plan(&batch, &FxHashMap::default(), &FxHashMap::default(), RUN);
         assert_eq!(filings(&plan), ["E", "E", RUN]);
         // The request above the execution span is its context; nothing waited in the trace's run.
         assert!(plan.context_from.contains(&("E".to_owned(), "request".to_owned())));
@@ -197,18 +199,18 @@ mod tests {
     #[test]
     fn a_child_whose_parent_is_stored_follows_the_parent() {
         let stored = filed(&[("exec", "E", Some("request"))]);
-        let plan = plan(&[span("node", Some("exec"), None)], &stored, &HashMap::new(), RUN);
+        let plan = plan(&[span("node", Some("exec"), None)], &stored, &FxHashMap::default(), RUN);
         assert_eq!(filings(&plan), ["E"]);
         assert!(plan.context_from.is_empty());
     }
 
     #[test]
     fn an_orphan_waits_in_the_trace_run_and_its_ancestor_moves_it() {
-        let orphan = plan(&[span("node", Some("exec"), None)], &HashMap::new(), &HashMap::new(), RUN);
+        let orphan = plan(&[span("node", Some("exec"), None)], &FxHashMap::default(), &FxHashMap::default(), RUN);
         assert_eq!(filings(&orphan), [RUN]);
         // The execution span arrives later: what waits below it moves.
         let stored = filed(&[("node", RUN, Some("exec"))]);
-        let children = HashMap::from([("exec".to_owned(), vec!["node".to_owned()])]);
+        let children = FxHashMap::from_iter([("exec".to_owned(), vec!["node".to_owned()])]);
         let arrival = plan(&[span("exec", None, Some("E"))], &stored, &children, RUN);
         assert_eq!(filings(&arrival), ["E"]);
         assert!(arrival.move_under.contains(&("E".to_owned(), "exec".to_owned())));
@@ -218,7 +220,7 @@ mod tests {
     #[test]
     fn a_request_arriving_after_its_execution_becomes_context() {
         let stored = filed(&[("exec", "E", Some("request"))]);
-        let children = HashMap::from([("request".to_owned(), vec!["exec".to_owned()])]);
+        let children = FxHashMap::from_iter([("request".to_owned(), vec!["exec".to_owned()])]);
         let plan = plan(&[span("request", None, None)], &stored, &children, RUN);
         assert_eq!(filings(&plan), [RUN]);
         assert!(plan.context_from.contains(&("E".to_owned(), "request".to_owned())));
@@ -227,18 +229,18 @@ mod tests {
     #[test]
     fn a_span_filed_under_an_execution_stays_there() {
         let stored = filed(&[("node", "E", Some("exec"))]);
-        let plan = plan(&[span("node", Some("exec"), None)], &stored, &HashMap::new(), RUN);
+        let plan = plan(&[span("node", Some("exec"), None)], &stored, &FxHashMap::default(), RUN);
         assert_eq!(filings(&plan), ["E"]);
         // A declared copy of a span that waited in the trace's run drops the waiting row.
         let waiting = filed(&[("exec", RUN, None)]);
-        let plan = super::plan(&[span("exec", None, Some("E"))], &waiting, &HashMap::new(), RUN);
+        let plan = super::plan(&[span("exec", None, Some("E"))], &waiting, &FxHashMap::default(), RUN);
         assert!(plan.refiled.contains(&(RUN.to_owned(), "exec".to_owned())));
     }
 
     #[test]
     fn a_span_cannot_change_execution() {
         let stored = filed(&[("exec", "E", None)]);
-        let plan = plan(&[span("exec", None, Some("F"))], &stored, &HashMap::new(), RUN);
+        let plan = plan(&[span("exec", None, Some("F"))], &stored, &FxHashMap::default(), RUN);
         assert_eq!(filings(&plan), ["-"]);
         assert_eq!(plan.conflicts.len(), 1);
         assert!(plan.conflicts[0].reason.contains("already belongs to execution E"), "{:?}", plan.conflicts);
@@ -247,7 +249,7 @@ mod tests {
     #[test]
     fn a_cycle_of_parents_ends_in_the_trace_run() {
         let batch = [span("a", Some("b"), None), span("b", Some("a"), None)];
-        let plan = plan(&batch, &HashMap::new(), &HashMap::new(), RUN);
+        let plan = plan(&batch, &FxHashMap::default(), &FxHashMap::default(), RUN);
         assert_eq!(filings(&plan), [RUN, RUN]);
     }
 
@@ -255,7 +257,7 @@ mod tests {
     fn nested_executions_see_the_outer_one_as_context() {
         let batch =
             [span("outer", None, Some("E")), span("step", Some("outer"), None), span("inner", Some("step"), Some("F"))];
-        let plan = plan(&batch, &HashMap::new(), &HashMap::new(), RUN);
+        let plan = plan(&batch, &FxHashMap::default(), &FxHashMap::default(), RUN);
         assert_eq!(filings(&plan), ["E", "E", "F"]);
         assert!(plan.context_from.contains(&("F".to_owned(), "step".to_owned())));
     }

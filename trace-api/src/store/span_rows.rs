@@ -1,7 +1,7 @@
 //! The span rows of a batch: what the store already holds of a trace, the multi-row upsert, moving spans out of a
 //! trace's own run, context copies, and the summary sums. Every statement works on both dialects.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use engine_instrumentation::SpanRecord;
@@ -77,12 +77,47 @@ impl StoredRow {
         self.contribution
     }
 
-    /// Whether `span` is what the row holds.
-    pub fn same_payload(&self, span: &Span) -> Result<bool, StoreError> {
+    /// Whether `span` (whose values are `values`) is what the row holds. The same text is the same span; other
+    /// text (Postgres gives `jsonb` back in its own layout) is compared as spans.
+    pub fn same_payload(&self, span: &Span, values: &RowValues) -> Result<bool, StoreError> {
         let Some(payload) = &self.payload else { return Ok(false) };
+        if *payload == values.json {
+            return Ok(true);
+        }
         let stored: Span =
             serde_json::from_str(payload).map_err(|e| StoreError::Corrupt(format!("span payload: {e}")))?;
         Ok(&stored == span)
+    }
+}
+
+/// The values of a span's row that need no database. They are made before the batch waits for its turn to write:
+/// the store writes one batch at a time, so that turn is best spent on SQL alone (docs/benchmarks.md, run K).
+#[derive(Debug)]
+pub struct RowValues {
+    /// The span's wire JSON.
+    json: String,
+    /// The JSON as stored, when the dialect had to escape it.
+    escaped_json: Option<String>,
+    name: String,
+    start_time: String,
+    end_time: Option<String>,
+}
+
+impl RowValues {
+    pub fn of(dialect: Dialect, span: &Span) -> Result<Self, StoreError> {
+        let json = serde_json::to_string(span).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let stored = dialect.store_json(json.clone());
+        Ok(Self {
+            escaped_json: (stored != json).then_some(stored),
+            json,
+            name: dialect.store_text(&span.name).into_owned(),
+            start_time: time::format(&span.start_time),
+            end_time: span.end_time.as_ref().map(time::format),
+        })
+    }
+
+    fn stored_json(&self) -> &str {
+        self.escaped_json.as_deref().unwrap_or(&self.json)
     }
 }
 
@@ -140,7 +175,7 @@ pub async fn known(
         .collect()
 }
 
-/// The multi-row upsert of `rows` spans, answering the rows it wrote. An ended span is never replaced, an
+/// The multi-row upsert of `rows` spans. An ended span is never replaced, an
 /// identical copy changes nothing, and a context copy gives way to the span itself.
 fn upsert_sql(dialect: Dialect, rows: usize) -> String {
     let mut sql = String::from(
@@ -156,8 +191,7 @@ fn upsert_sql(dialect: Dialect, rows: usize) -> String {
     sql.push_str(&format!(
         " ON CONFLICT (execution_id, span_id) DO UPDATE SET {UPDATE_ALL}, context = 0 \
          WHERE (spans.end_time IS NULL OR spans.context = 1) \
-           AND (spans.payload <> excluded.payload OR spans.context = 1) \
-         RETURNING execution_id, span_id"
+           AND (spans.payload <> excluded.payload OR spans.context = 1)"
     ));
     sql
 }
@@ -173,14 +207,16 @@ fn full_statement(dialect: Dialect) -> &'static str {
     cell.get_or_init(|| upsert_sql(dialect, ROWS_PER_STATEMENT))
 }
 
-/// Writes `(execution, span)` rows; answers the `(execution_id, span_id)`s written.
+/// Writes `(execution, span)` rows. Which rows the statement changes is known beforehand, so it returns none:
+/// the batch leaves out spans stored as ended, and under the trace's write lock nothing else changes them, so
+/// every row written is new, a context copy, or an open span (an identical open copy is left as it is, which adds
+/// nothing to a summary either way). Returning the rows cost a third of the write (docs/benchmarks.md, run K).
 pub async fn upsert(
     tx: &mut Transaction<'_, Any>,
     dialect: Dialect,
-    rows: &[(&str, &SpanRecord)],
+    rows: &[(&str, &SpanRecord, &RowValues)],
     version: i64,
-) -> Result<HashSet<(String, String)>, StoreError> {
-    let mut written = HashSet::with_capacity(rows.len());
+) -> Result<(), StoreError> {
     for chunk in rows.chunks(ROWS_PER_STATEMENT) {
         let sql = if chunk.len() == ROWS_PER_STATEMENT {
             full_statement(dialect).to_owned()
@@ -188,31 +224,27 @@ pub async fn upsert(
             upsert_sql(dialect, chunk.len())
         };
         let mut query = sqlx::query(AssertSqlSafe(sql));
-        for (execution, record) in chunk {
+        for (execution, record, values) in chunk {
             let span = &record.span;
-            let payload = serde_json::to_string(span).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-            let payload = dialect.store_json(payload);
             let tokens = span.token_usage.unwrap_or_default();
             query = query
-                .bind((*execution).to_owned())
-                .bind(span.span_id.clone())
-                .bind(record.trace_id.clone())
-                .bind(span.parent_span_id.clone())
-                .bind(dialect.store_text(&span.name).into_owned())
+                .bind(*execution)
+                .bind(span.span_id.as_str())
+                .bind(record.trace_id.as_str())
+                .bind(span.parent_span_id.as_deref())
+                .bind(values.name.as_str())
                 .bind(span.kind.as_str())
                 .bind(span.status.code.as_str())
-                .bind(time::format(&span.start_time))
-                .bind(span.end_time.as_ref().map(time::format))
+                .bind(values.start_time.as_str())
+                .bind(values.end_time.as_deref())
                 .bind(to_sql_count(tokens.input))
                 .bind(to_sql_count(tokens.output))
                 .bind(version)
-                .bind(payload);
+                .bind(values.stored_json());
         }
-        for row in query.fetch_all(&mut **tx).await? {
-            written.insert((row.try_get("execution_id")?, row.try_get("span_id")?));
-        }
+        query.execute(&mut **tx).await?;
     }
-    Ok(written)
+    Ok(())
 }
 
 /// The artifacts a written span names, counted once per execution however many spans name them.
