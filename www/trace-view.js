@@ -16,12 +16,16 @@ const WASM_GLUE = new URL("./pkg/trace_view.js", import.meta.url);
 const WASM_BINARY = new URL("./pkg/trace_view_bg.wasm", import.meta.url);
 
 // Host rules live here rather than in the wasm's stylesheet so that the element has its size before the wasm loads.
+// They go in as one constructed sheet that every shadow root adopts: a Content-Security-Policy without
+// 'unsafe-inline' (the trace API's, docs/api.md) refuses a <style> element, not the CSSOM.
 const SHADOW_CSS = `
 :host { display: block; height: 100%; }
 :host([hidden]) { display: none; }
 .root { height: 100%; }
 .load-error { margin: 0; padding: 1rem; font: inherit; color: inherit; }
 `;
+const SHADOW_SHEET = new CSSStyleSheet();
+SHADOW_SHEET.replaceSync(SHADOW_CSS);
 
 let wasm = null;
 
@@ -58,9 +62,7 @@ export class OrcheoTraceView extends HTMLElement {
   constructor() {
     super();
     const shadow = this.attachShadow({ mode: "open" });
-    const style = document.createElement("style");
-    style.textContent = SHADOW_CSS;
-    shadow.append(style);
+    shadow.adoptedStyleSheets = [SHADOW_SHEET];
     // Reflect the user's selection so that the host can put it in its URL (and restore it from there).
     this.addEventListener("span-select", (event) => {
       if (this.#root && event.composedPath().includes(this.#root)) {
@@ -208,7 +210,14 @@ export class OrcheoTraceView extends HTMLElement {
     this.#root.className = "root";
     this.shadowRoot.append(this.#root);
     const executionId = this.#source === "execution" ? this.getAttribute("execution-id") : null;
-    const handle = glue.mount(this.#root, executionId, this.getAttribute("api-base"));
+    let handle;
+    try {
+      handle = glue.mount(this.#root, executionId, this.getAttribute("api-base"));
+    } catch (error) {
+      // The view did not start (the shadow root refused its stylesheet): say so rather than show it unstyled.
+      this.#showLoadFailure(error);
+      return;
+    }
     this.#handle = handle;
     // Values set before the wasm was ready.
     if (this.#token !== null) handle.set_token(this.#token);

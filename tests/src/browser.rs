@@ -48,6 +48,8 @@ impl Browser {
         ];
         let mut caps = serde_json::Map::new();
         caps.insert("goog:chromeOptions".to_owned(), json!({ "binary": CHROMIUM, "args": args }));
+        // The page's console (errors, and the browser's own reports such as refused styles) for `console_log`.
+        caps.insert("goog:loggingPrefs".to_owned(), json!({ "browser": "ALL" }));
         let url = format!("http://127.0.0.1:{port}");
         let client = crate::eventually("chromedriver to accept a session", Duration::from_secs(30), || {
             let caps = caps.clone();
@@ -88,6 +90,14 @@ impl Drop for Browser {
 fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
+
+/// Keeps every `securitypolicyviolation` event of the document (they are composed, so this also hears those of
+/// shadow roots).
+const RECORD_CSP_VIOLATIONS: &str = "
+  window.cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.cspViolations.push({
+    directive: e.violatedDirective, blocked: e.blockedURI, sample: e.sample, source: e.sourceFile, line: e.lineNumber,
+    element: e.target && e.target.nodeName }), true);";
 
 /// Page helpers for the `<orcheo-trace-view>` tests: the element lives in a shadow root, so most probes run as
 /// small scripts in the page.
@@ -138,6 +148,32 @@ impl Browser {
         let body: serde_json::Value = response.json().await.with_context(|| format!("{command}: unreadable answer"))?;
         anyhow::ensure!(status.is_success(), "{command} failed ({status}): {body}");
         Ok(body["value"].clone())
+    }
+
+    /// From now on, every document this session loads records the Content-Security-Policy violations it sees in
+    /// `window.cspViolations`. The listener comes from DevTools (`Page.addScriptToEvaluateOnNewDocument`), which
+    /// runs it before anything of the page, and the page's policy does not apply to it: the pages need no hook.
+    pub async fn record_csp_violations(&self) -> anyhow::Result<()> {
+        self.cdp("Page.addScriptToEvaluateOnNewDocument", json!({ "source": RECORD_CSP_VIOLATIONS })).await?;
+        Ok(())
+    }
+
+    /// The violations the current document has recorded since it loaded (see `record_csp_violations`).
+    pub async fn csp_violations(&self) -> anyhow::Result<Vec<serde_json::Value>> {
+        let seen = self.js("return window.cspViolations ?? null", vec![]).await?;
+        seen.as_array().cloned().context("no violations recorded: call record_csp_violations before loading the page")
+    }
+
+    /// The browser's console messages since the last call (`{level, source, message}`), including what the browser
+    /// reports itself, such as a refused inline style.
+    pub async fn console_log(&self) -> anyhow::Result<Vec<serde_json::Value>> {
+        let session = self.client.session_id().await?.context("no WebDriver session")?;
+        let url = format!("{}/session/{session}/se/log", self.driver_url);
+        let response = reqwest::Client::new().post(&url).json(&json!({ "type": "browser" })).send().await?;
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.context("the browser log: unreadable answer")?;
+        anyhow::ensure!(status.is_success(), "reading the browser log failed ({status}): {body}");
+        Ok(body["value"].as_array().cloned().unwrap_or_default())
     }
 
     /// Requests whose URL matches one of `patterns` (`*` is a wildcard) fail as if the network dropped them; an

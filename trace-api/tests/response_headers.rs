@@ -24,7 +24,7 @@ async fn start(db: &TestDb, www: &Path) -> anyhow::Result<TestApi> {
 fn bundle() -> anyhow::Result<tempfile::TempDir> {
     let dir = tempfile::tempdir()?;
     let www = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www");
-    for file in ["index.html", "stories.js", "trace-view.js", "tokens.css"] {
+    for file in ["index.html", "stories.js", "trace-view.js", "tokens.css", "favicon.svg"] {
         std::fs::copy(www.join(file), dir.path().join(file))?;
     }
     std::fs::copy(www.join("canvas/canvas.html"), dir.path().join("canvas.html"))?;
@@ -64,14 +64,25 @@ async fn pages_carry_a_strict_policy_and_every_response_nosniff() -> anyhow::Res
             let get = |name: &str| directives.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
             assert_eq!(get("default-src"), Some("'self'"), "{policy}");
             assert_eq!(get("script-src"), Some("'self' 'wasm-unsafe-eval'"), "{policy}");
+            // No inline style (element or attribute) and no `data:` image: the bundle needs neither.
+            assert_eq!(get("style-src"), Some("'self'"), "{policy}");
+            assert_eq!(get("img-src"), Some("'self'"), "{policy}");
             assert_eq!(get("object-src"), Some("'none'"), "{policy}");
             assert_eq!(get("base-uri"), Some("'self'"), "{policy}");
+            assert_eq!(get("form-action"), Some("'self'"), "{policy}");
+            for wider in ["'unsafe-inline'", "'unsafe-eval'", "'unsafe-hashes'", "data:", "*"] {
+                assert!(directives.iter().all(|(_, v)| !v.split(' ').any(|s| s == wider)), "{wider}: {policy}");
+            }
             assert_eq!(get("frame-ancestors"), Some(format!("'self' {CANVAS}").as_str()), "{policy}");
             assert_eq!(header(&response, "x-content-type-options").as_deref(), Some("nosniff"), "{page}");
         }
         // Scripts and styles of the bundle carry it too (the policy covers whatever the bundle holds).
         let script = api.get("/trace-view.js", None).await?;
         assert!(header(&script, "content-security-policy").is_some());
+        // The pages' icon is a file of the bundle, for `img-src 'self'`.
+        let icon = api.get("/favicon.svg", None).await?;
+        assert_eq!(icon.status().as_u16(), 200);
+        assert!(header(&icon, "content-type").is_some_and(|t| t.starts_with("image/svg+xml")), "{icon:?}");
 
         let post = api.client.post(api.url("/v1/traces")).header("content-type", "text/plain").body("x");
         let responses = [
@@ -143,9 +154,10 @@ async fn active_artifacts_download_as_opaque_attachments() -> anyhow::Result<()>
     .await
 }
 
-/// The policy forbids inline scripts: the pages load theirs from files, and set no event handler attributes.
+/// The policy forbids inline scripts and styles and `data:` images: the pages load their scripts and styles from
+/// files, set no event handler or `style` attributes, and take their icon from a file.
 #[test]
-fn the_pages_hold_no_inline_script() -> anyhow::Result<()> {
+fn the_pages_hold_no_inline_script_or_style() -> anyhow::Result<()> {
     let www = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www");
     for page in ["index.html", "canvas/canvas.html"] {
         let html = std::fs::read_to_string(www.join(page))?.to_ascii_lowercase();
@@ -155,6 +167,9 @@ fn the_pages_hold_no_inline_script() -> anyhow::Result<()> {
         }
         for handler in [" onclick=", " onload=", " onerror=", " oninput=", " onchange=", " onsubmit=", "javascript:"] {
             assert!(!html.contains(handler), "{page}: {handler}");
+        }
+        for inline in ["<style", " style=", "data:"] {
+            assert!(!html.contains(inline), "{page}: {inline}");
         }
     }
     Ok(())

@@ -1,5 +1,6 @@
-//! The root component: the stylesheet (inside the shadow root, so it neither leaks out nor is affected by the host
-//! page), the summary on top, the toolbar and tree on the left and the details on the right.
+//! The root component: the summary on top, the toolbar and tree on the left and the details on the right. Its
+//! styles come from the sheet `stylesheet` adopts into the shadow root, so they neither leak out nor are affected
+//! by the host page.
 
 use dioxus::prelude::*;
 
@@ -15,8 +16,6 @@ use crate::trace_data::SharedTrace;
 use crate::tree_pane::TreePane;
 use crate::visible::{SharedVisible, Visible};
 
-const STYLESHEET: &str = include_str!("trace_view.css");
-
 #[component]
 pub fn App() -> Element {
     let host = use_context::<Host>();
@@ -25,7 +24,6 @@ pub fn App() -> Element {
     use_live_updates(host, view);
     let load = view.load.read().clone();
     rsx! {
-        style { {STYLESHEET} }
         div { class: "trace-view",
             match load {
                 Load::Idle => rsx! {

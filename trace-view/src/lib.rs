@@ -4,7 +4,8 @@
 //!
 //! - `mount`: the JS-facing API (`mount`, `TraceViewHandle`) and the inputs it pushes into the app.
 //! - `host`: the values the embedding page controls (source, token, selection, live) as root-context signals.
-//! - `app`: the root component: layout, stylesheet, and which state (empty, loading, error, trace) shows.
+//! - `app`: the root component: layout, and which state (empty, loading, error, trace) shows;
+//!   `stylesheet`: the view's CSS, adopted by the shadow root it renders in.
 //! - `state`: the app's own signals (load, collapsed spans, filters, search, live state, page progress);
 //!   `notices`: empty, loading and error views.
 //! - `loader`: loads the trace whenever the source changes, from the API or from a trace set directly;
@@ -32,6 +33,7 @@ mod pages;
 mod span_links;
 mod span_origin;
 mod state;
+mod stylesheet;
 mod summary;
 mod toolbar;
 mod trace_data;

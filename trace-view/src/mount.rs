@@ -11,6 +11,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::app::App;
 use crate::host::{Host, Source, try_set, try_set_changed};
+use crate::stylesheet;
 
 /// A running app. Dropping it does not stop the app: call `unmount()`.
 #[wasm_bindgen]
@@ -26,9 +27,15 @@ struct Running {
 }
 
 /// Renders the viewer into `root` (a `<div>` inside the element's shadow root) and starts loading
-/// `execution_id` from `api_base` (default `/api`) when given.
+/// `execution_id` from `api_base` (default `/api`) when given. Fails, rendering nothing, when the view's stylesheet
+/// cannot be given to the shadow root.
 #[wasm_bindgen]
-pub fn mount(root: web_sys::Element, execution_id: Option<String>, api_base: Option<String>) -> TraceViewHandle {
+pub fn mount(
+    root: web_sys::Element,
+    execution_id: Option<String>,
+    api_base: Option<String>,
+) -> Result<TraceViewHandle, JsValue> {
+    stylesheet::adopt(&root)?;
     let vdom = VirtualDom::new(App);
     let source = Source::execution(execution_id, api_base);
     let host = vdom.in_scope(ScopeId::ROOT, || Host::new(root.clone(), source));
@@ -41,7 +48,7 @@ pub fn mount(root: web_sys::Element, execution_id: Option<String>, api_base: Opt
     wasm_bindgen_futures::spawn_local(async move {
         let _ = app.await;
     });
-    TraceViewHandle { running: Some(Running { runtime, host, abort }) }
+    Ok(TraceViewHandle { running: Some(Running { runtime, host, abort }) })
 }
 
 #[wasm_bindgen]

@@ -90,7 +90,9 @@ pub fn TreePane(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
                 class: "tree",
                 role: "tree",
                 aria_label: "Spans",
-                style: "height: {height}px",
+                // Per-property style attributes: Dioxus sets them through the CSSOM, which the page policy allows
+                // where it refuses a `style` attribute (docs/api.md, "Response headers").
+                height: "{height}px",
                 // Keyed at the top of the loop body (a key inside a block would key an inner node, and the
                 // unkeyed list would replace every row that shifts), so a scroll creates only the rows coming into
                 // view and removes those leaving; rows are components, so the others do not even render.

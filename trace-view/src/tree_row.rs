@@ -39,8 +39,8 @@ pub fn TreeRow(ctx: RowContext, index: usize, flags: RowFlags, query: Rc<str>) -
         (true, false) => "▸",
     };
     let bar = ctx.data.axis.map(|axis| axis.bar(span));
-    let bar_style = bar
-        .map_or_else(String::new, |bar| format!("left: {:.3}%; width: {:.3}%", bar.offset * 100.0, bar.width * 100.0));
+    let bar_left = bar.map(|bar| format!("{:.3}%", bar.offset * 100.0));
+    let bar_width = bar.map(|bar| format!("{:.3}%", bar.width * 100.0));
     let status_text = status.as_str();
     let status_class = format!("badge status status-{}", status_text.to_ascii_lowercase());
     let top = index as f64 * ROW_HEIGHT;
@@ -56,9 +56,12 @@ pub fn TreeRow(ctx: RowContext, index: usize, flags: RowFlags, query: Rc<str>) -
             aria_expanded: row.has_children.then_some(if row.expanded { "true" } else { "false" }),
             aria_selected: if flags.selected { "true" } else { "false" },
             tabindex: if flags.tab_stop { "0" } else { "-1" },
-            style: "top: {top}px; --depth: {row.depth}",
+            // A style property, never a `style` attribute (see `tree_pane`).
+            top: "{top}px",
             onclick: move |_| on_click.select(row.node, false),
             onkeydown: move |event| on_key.on_key(index, &event),
+            // The indent's custom property has no attribute of its own: spread in (spreads go last).
+            ..depth_property(row.depth),
             span {
                 class: "toggle",
                 aria_hidden: "true",
@@ -75,10 +78,15 @@ pub fn TreeRow(ctx: RowContext, index: usize, flags: RowFlags, query: Rc<str>) -
             span { class: status_class, "{status_text}" }
             span { class: "duration", "{span_duration(span)}" }
             span { class: "timeline", aria_hidden: "true",
-                span { class: "bar", style: bar_style }
+                span { class: "bar", left: bar_left, width: bar_width }
             }
         }
     }
+}
+
+/// `--depth` (the row's indent level in trace_view.css) as a style property, which Dioxus sets through the CSSOM.
+fn depth_property(depth: u32) -> Vec<Attribute> {
+    vec![Attribute::new("--depth", depth.to_string(), Some("style"), false)]
 }
 
 /// The name with every occurrence of the query in a `<mark>`.

@@ -16,6 +16,8 @@ export default defineConfig({
     outDir: process.env.CANVAS_OUT_DIR ?? "dist",
     emptyOutDir: false,
     assetsDir: "canvas-assets",
+    // Never a data: URL: the page policy (docs/api.md, "Response headers") takes images from the service only.
+    assetsInlineLimit: 0,
     rollupOptions: { input: { canvas: `${here}canvas.html` } },
   },
 });

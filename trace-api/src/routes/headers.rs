@@ -5,12 +5,11 @@
 use salvo::http::header::{CONTENT_SECURITY_POLICY, HeaderValue, X_CONTENT_TYPE_OPTIONS};
 use salvo::prelude::*;
 
-/// Scripts only from the service itself (and the element's WebAssembly). `style-src` allows inline styles: the
-/// element renders its stylesheet as a `<style>` in its shadow root and positions virtualized rows and timeline
-/// bars with `style` attributes. `img-src` allows `data:` for the pages' empty favicon (`data:,`), which keeps
-/// browsers from asking for `/favicon.ico`.
+/// Scripts, styles and images only from the service itself; the one exception is `'wasm-unsafe-eval'`, which lets
+/// the element compile its WebAssembly. No inline style: the element's stylesheets are constructed sheets its shadow
+/// root adopts, and rows and timeline bars are placed through the CSSOM, neither of which the policy restricts.
 const PAGE_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
-     style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'self'; \
+     style-src 'self'; img-src 'self'; object-src 'none'; base-uri 'self'; \
      form-action 'self'";
 
 /// The policy of the web bundle's responses, with `frame_ancestors` (a CSP source list, checked by
