@@ -15,7 +15,7 @@ const TAG = "orcheo-trace-view";
 
 // Host rules live here rather than in the wasm's stylesheet so that the element has its size before the wasm loads.
 const SHADOW_CSS = `
-:host { display: block; height: 100%; }
+:host { display: block; height: 100%; text-align: start; }
 :host([hidden]) { display: none; }
 .root { height: 100%; }
 .load-error { margin: 0; padding: 1rem; font: inherit; color: inherit; }
