@@ -206,6 +206,12 @@ async fn older_runs_load_page_by_page() -> anyhow::Result<()> {
         assert_eq!(status, "50 executions, older ones not loaded");
         browser.client.find(Locator::Id("load-older")).await?.click().await?;
         expect_listed(&browser, "both pages", &newest_first).await?;
+        // The keyboard user goes on from the first run the button brought.
+        let focused = "return document.activeElement.dataset.executionId ?? null";
+        eventually("the focus on the first older run", WAIT, || async {
+            Ok((browser.js(focused, vec![]).await? == json!(newest_first[PAGE])).then_some(()))
+        })
+        .await?;
         // Nothing older: no button.
         eventually("the button gone", WAIT, || async {
             Ok(browser.client.find_all(Locator::Id("load-older")).await?.is_empty().then_some(()))
@@ -310,6 +316,16 @@ async fn the_selected_run_stays_selected_while_the_list_refreshes() -> anyhow::R
         assert_eq!(browser.js(focused, vec![]).await?, json!("run-b"), "focus stays on the selected run");
         let title = browser.client.find(Locator::Id("run-title")).await?.text().await?;
         assert_eq!(title, "wf-b — completed");
+        // Type-ahead: typing a workflow's name moves the focus to its run; selecting stays with Enter.
+        for key in "wf-a".chars() {
+            browser.press(key).await?;
+        }
+        assert_eq!(browser.js(focused, vec![]).await?, json!("run-a"));
+        browser.press(Key::Home.into()).await?;
+        assert_eq!(browser.js(focused, vec![]).await?, json!("run-e"));
+        let selected: Vec<String> =
+            options(&browser).await?.into_iter().filter(|(_, s)| *s).map(|(id, _)| id).collect();
+        assert_eq!(selected, ["run-b"], "moving the focus selects nothing");
         let (url, query) = location(&browser).await?;
         assert!(query.contains(&pair("execution", "run-b")), "{url}");
 

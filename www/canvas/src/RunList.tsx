@@ -27,6 +27,23 @@ interface RunListProps {
 /** The run history: filters, finding a run by id, the runs (a listbox), and older pages on request. */
 export function RunList(props: RunListProps) {
   const { list, filter, selectedId, selectedElsewhere } = props;
+  // After "Load older", focus goes to the first run it brought (the button may be gone: nothing older): the one
+  // after the run that was last when the button was pressed, once that load has finished.
+  const older = useRef<{ after: string; started: boolean } | null>(null);
+  useEffect(() => {
+    const pending = older.current;
+    if (!pending) return;
+    if (list.loadingOlder) {
+      pending.started = true;
+      return;
+    }
+    if (!pending.started) return;
+    older.current = null;
+    const runs = list.runs ?? [];
+    const last = runs.findIndex((run) => run.id === pending.after);
+    const next = last < 0 ? undefined : runs[last + 1];
+    if (next) document.getElementById(optionId(next.id))?.focus();
+  }, [list.runs, list.loadingOlder]);
   const filtered = Boolean(filter.workflow || filter.status);
   let status: string;
   if (list.runs === null) status = list.error ? `Could not load executions: ${list.error}` : "Loading executions…";
@@ -58,7 +75,11 @@ export function RunList(props: RunListProps) {
           id="load-older"
           className="load-older"
           disabled={list.loadingOlder}
-          onClick={props.onLoadOlder}
+          onClick={() => {
+            const last = list.runs?.[list.runs.length - 1];
+            older.current = last ? { after: last.id, started: false } : null;
+            props.onLoadOlder();
+          }}
         >
           {list.loadingOlder ? "Loading older runs…" : "Load older runs"}
         </button>
@@ -156,10 +177,14 @@ const MOVES: Record<string, (index: number, count: number) => number> = {
   End: (_, count) => count - 1,
 };
 
+/** Characters typed within this time form one type-ahead prefix. */
+const TYPE_AHEAD_MS = 500;
+
 /**
  * The runs as a single-select listbox (WAI-ARIA listbox pattern): one tab stop, arrows, Page Up/Down, Home and End
- * move the focus, Enter or Space selects (selecting loads a trace, so it does not follow the focus), a click
- * selects. Rows keep their DOM nodes across refreshes (keyed by id), so focus and selection stay put.
+ * move the focus, typing moves it to the next run whose workflow starts with what was typed, Enter or Space
+ * selects (selecting loads a trace, so it does not follow the focus), a click selects. Rows keep their DOM nodes
+ * across refreshes (keyed by id), so focus and selection stay put.
  */
 interface RunOptionsProps {
   runs: Execution[];
@@ -170,6 +195,7 @@ interface RunOptionsProps {
 function RunOptions({ runs, selectedId, onSelect }: RunOptionsProps) {
   const [active, setActive] = useState<string | null>(null);
   const options = useRef(new Map<string, HTMLLIElement>());
+  const typed = useRef({ prefix: "", at: 0 });
   const now = Date.now();
   const holds = (id: string | null) => id !== null && runs.some((run) => run.id === id);
   const focusable = holds(active) ? active : holds(selectedId) ? selectedId : (runs[0]?.id ?? null);
@@ -181,13 +207,29 @@ function RunOptions({ runs, selectedId, onSelect }: RunOptionsProps) {
       onSelect(focusable);
       return;
     }
+    const focus = (run: Execution | undefined) => {
+      if (!run) return;
+      setActive(run.id);
+      options.current.get(run.id)?.focus();
+    };
     const move = MOVES[event.key];
-    if (!move || index < 0) return;
-    event.preventDefault();
-    const next = runs[move(index, runs.length)];
-    if (!next) return;
-    setActive(next.id);
-    options.current.get(next.id)?.focus();
+    if (move && index >= 0) {
+      event.preventDefault();
+      focus(runs[move(index, runs.length)]);
+      return;
+    }
+    if (event.key.length !== 1 || event.key === " " || event.ctrlKey || event.metaKey || event.altKey) return;
+    const now = event.timeStamp;
+    const prefix = (now - typed.current.at < TYPE_AHEAD_MS ? typed.current.prefix : "") + event.key.toLowerCase();
+    typed.current = { prefix, at: now };
+    // A new prefix starts after the focused run; a longer one may stay on it.
+    const from = prefix.length === 1 ? index + 1 : Math.max(index, 0);
+    const order = [...runs.slice(from), ...runs.slice(0, from)];
+    const match = order.find((run) => run.workflow_id.toLowerCase().startsWith(prefix));
+    if (match) {
+      event.preventDefault();
+      focus(match);
+    }
   };
 
   return (
@@ -203,7 +245,7 @@ function RunOptions({ runs, selectedId, onSelect }: RunOptionsProps) {
               else options.current.delete(run.id);
             }}
             role="option"
-            id={`run-${run.id}`}
+            id={optionId(run.id)}
             data-execution-id={run.id}
             aria-selected={run.id === selectedId ? "true" : "false"}
             tabIndex={run.id === focusable ? 0 : -1}
@@ -235,6 +277,10 @@ function RunOptions({ runs, selectedId, onSelect }: RunOptionsProps) {
       })}
     </ul>
   );
+}
+
+function optionId(runId: string): string {
+  return `run-${runId}`;
 }
 
 function shortId(id: string): string {
