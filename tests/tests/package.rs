@@ -137,6 +137,41 @@ fn the_tarball_holds_every_file_its_manifests_name() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Validates `custom-elements.json` of the tarball against the schema of its `schemaVersion`, as published in the
+/// npm package `custom-elements-manifest`, with ajv (both installed by `npm ci`); returns ajv's errors.
+const VALIDATE_MANIFEST: &str = r#"
+const Ajv = require("ajv");
+const schema = require("custom-elements-manifest/schema.json");
+const manifest = JSON.parse(require("node:fs").readFileSync(0, "utf8"));
+const validate = new Ajv({ strict: false, allErrors: true }).compile(schema);
+process.stdout.write(JSON.stringify(validate(manifest) ? [] : validate.errors));
+"#;
+
+#[test]
+fn the_custom_elements_manifest_follows_its_schema() -> anyhow::Result<()> {
+    use std::io::Write;
+    let files = tarball()?;
+    let manifest = files.get("custom-elements.json").context("custom-elements.json is not packed")?;
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(
+        root().join("node_modules/custom-elements-manifest/package.json"),
+    )?)?;
+    assert_eq!(json(&files, "custom-elements.json")?["schemaVersion"], schema["version"], "the schema checked against");
+    let mut node = Command::new("node")
+        .args(["-e", VALIDATE_MANIFEST])
+        .current_dir(root())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .context("running node")?;
+    node.stdin.take().context("no stdin")?.write_all(manifest)?;
+    let output = node.wait_with_output()?;
+    ensure!(output.status.success(), "node failed: {}", String::from_utf8_lossy(&output.stderr));
+    let errors: Value = serde_json::from_slice(&output.stdout)?;
+    assert_eq!(errors, serde_json::json!([]), "custom-elements.json against the schema");
+    Ok(())
+}
+
 #[test]
 fn the_manifest_and_types_say_what_the_element_does() -> anyhow::Result<()> {
     let files = tarball()?;
