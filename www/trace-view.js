@@ -1,5 +1,7 @@
 // <orcheo-trace-view>: the trace viewer as a custom element. The view itself is a wasm module (./pkg/), loaded once
-// per page on first use; this file only adapts the element's attributes, properties and lifecycle to it.
+// per page on first use; this file only adapts the element's attributes, properties and lifecycle to it. It is
+// served as is (a module script next to pkg/) and is the entry of the npm package @orcheo/trace-view, whose
+// index.d.ts types everything below.
 //
 //   <orcheo-trace-view execution-id="…" api-base="/api" live selected-span-id="…"></orcheo-trace-view>
 //   el.token = "…";            // bearer token for the API (never an attribute)
@@ -7,19 +9,15 @@
 //   el.selectedSpanId = "…";   // reflected as selected-span-id, also when the user selects a span (deep links)
 //   el.live = true;            // follow the execution's live updates (the `live` attribute)
 //   events (bubbling, composed): span-select {spanId}, trace-load {executionId, spanCount},
-//   trace-error {status, detail}, artifact-download {id}
+//   trace-error {status, detail}, artifact-download {id}, span-link {traceId, spanId}
 
 const TAG = "orcheo-trace-view";
-
-// Resolved against this module's URL so that the page's location does not matter.
-const WASM_GLUE = new URL("./pkg/trace_view.js", import.meta.url);
-const WASM_BINARY = new URL("./pkg/trace_view_bg.wasm", import.meta.url);
 
 // Host rules live here rather than in the wasm's stylesheet so that the element has its size before the wasm loads.
 // They go in as one constructed sheet that every shadow root adopts: a Content-Security-Policy without
 // 'unsafe-inline' (the trace API's, docs/api.md) refuses a <style> element, not the CSSOM.
 const SHADOW_CSS = `
-:host { display: block; height: 100%; }
+:host { display: block; height: 100%; text-align: start; }
 :host([hidden]) { display: none; }
 .root { height: 100%; }
 .load-error { margin: 0; padding: 1rem; font: inherit; color: inherit; }
@@ -32,8 +30,11 @@ let wasm = null;
 /** Loads and initializes the wasm once per page; a failed load may be retried by the next element that connects. */
 function loadWasm() {
   if (!wasm) {
-    wasm = import(WASM_GLUE.href).then(async (glue) => {
-      await glue.default({ module_or_path: WASM_BINARY });
+    // A literal relative path: browsers resolve it against this module, and bundlers follow it into a chunk of
+    // its own. The glue then finds the wasm next to itself (`new URL("trace_view_bg.wasm", import.meta.url)`),
+    // which bundlers rewrite to the asset they emit.
+    wasm = import("./pkg/trace_view.js").then(async (glue) => {
+      await glue.default();
       return glue;
     });
     wasm.catch(() => {

@@ -74,7 +74,7 @@ async fn an_orcheo_engine_run_in_the_trace_tab() -> anyhow::Result<()> {
     let result = async {
         browser.client.goto(&service.url("/canvas.html")).await?;
         let listed = eventually("the Orcheo run in the run list", WAIT, || async {
-            Ok(browser.client.find(Locator::Css(&format!("button[data-execution-id='{execution}']"))).await.ok())
+            Ok(browser.client.find(Locator::Css(&format!("[role=option][data-execution-id='{execution}']"))).await.ok())
         })
         .await?;
         listed.click().await?;

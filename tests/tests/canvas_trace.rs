@@ -42,7 +42,7 @@ async fn canvas_trace_tab_shows_the_run_and_llm_tokens() -> anyhow::Result<()> {
     let result = async {
         browser.client.goto(&service.url("/canvas.html")).await?;
         let run = eventually("the execution in the run list", WAIT, || async {
-            Ok(browser.client.find(Locator::Css("button[data-execution-id='exec-e2e']")).await.ok())
+            Ok(browser.client.find(Locator::Css("[role=option][data-execution-id='exec-e2e']")).await.ok())
         })
         .await?;
         run.click().await?;
@@ -108,7 +108,7 @@ async fn expect_rows(browser: &Browser, spans: &[trace_model::Span]) -> anyhow::
 
 /// Picks `execution` in the run list and waits for it to be the current one.
 async fn pick_run(browser: &Browser, execution: &str) -> anyhow::Result<()> {
-    let selector = format!("button[data-execution-id='{execution}']");
+    let selector = format!("[role=option][data-execution-id='{execution}']");
     let run = eventually("the execution in the run list", WAIT, || async {
         Ok(browser.client.find(Locator::Css(&selector)).await.ok())
     })
@@ -213,7 +213,7 @@ async fn switching_runs_reuses_one_element_and_history_goes_back() -> anyhow::Re
         // Back goes to the previous run, as in any web app.
         browser.client.back().await?;
         expect_rows(&browser, &spans_b).await?;
-        let current = browser.client.find(Locator::Css("button[aria-current='true']")).await?;
+        let current = browser.client.find(Locator::Css("[role=option][aria-selected='true']")).await?;
         assert_eq!(current.attr("data-execution-id").await?.as_deref(), Some("exec-b"));
         assert_eq!(browser.js(count, vec![]).await?, serde_json::json!([1, 1]));
         anyhow::Ok(())

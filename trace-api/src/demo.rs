@@ -1,6 +1,7 @@
 //! Demo mode: at start-up, run the sample workflows through the instrumented reference engine, so that the
 //! Trace tab shows real spans from the moment the service answers; then keep one workflow running slowly, again
-//! and again, so that there is always a live execution to watch.
+//! and again, so that there is always a live execution to watch. The live loop keeps only its last few runs, so
+//! that the samples stay on the run list's first page however long the demo runs.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +14,10 @@ use engine_instrumentation::{
 use crate::artifact_sink::StoreArtifacts;
 use crate::metrics::Metrics;
 use crate::sink::StoreSink;
-use crate::store::Store;
+use crate::store::{ExecutionFilter, Store};
+
+/// The live loop's workflow.
+pub const LIVE_WORKFLOW: &str = "nightly-digest";
 
 /// One finished demo run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,12 +25,31 @@ pub struct DemoRun {
     pub execution_id: String,
     pub workflow_id: String,
     pub outcome: RunOutcome,
+    /// What the run's trace shows.
+    pub shows: &'static str,
+}
+
+/// The workflow the live loop runs again and again, how many of its runs stay stored (the newest ones; older
+/// runs are deleted, spans and artifacts with them), and the pause between runs.
+#[derive(Debug, Clone)]
+pub struct LiveLoop {
+    pub workflow: Workflow,
+    pub keep: usize,
+    pub pause: Duration,
+}
+
+impl Default for LiveLoop {
+    fn default() -> Self {
+        Self { workflow: live_workflow(), keep: 3, pause: Duration::from_secs(3) }
+    }
 }
 
 /// The demo's engine and tracing; dropping it ends the live loop.
 #[derive(Debug)]
 pub struct Demo {
     pub runs: Vec<DemoRun>,
+    /// How many of the live loop's runs stay stored.
+    pub live_kept: usize,
     live: tokio::task::JoinHandle<()>,
 }
 
@@ -40,6 +63,11 @@ impl Drop for Demo {
 /// `ORCHEO_TRACING_*` apply (so the demo can also export to a collector); the service name defaults to
 /// `orcheo-demo`.
 pub async fn start(store: &Store, metrics: Arc<Metrics>) -> anyhow::Result<Demo> {
+    start_with(store, metrics, LiveLoop::default()).await
+}
+
+/// [`start`] with a live loop of the caller's.
+pub async fn start_with(store: &Store, metrics: Arc<Metrics>, live: LiveLoop) -> anyhow::Result<Demo> {
     let mut config = TracingConfig::from_env()?;
     if std::env::var_os(engine_instrumentation::config::SERVICE_NAME).is_none() {
         config.service_name = "orcheo-demo".to_owned();
@@ -51,28 +79,80 @@ pub async fn start(store: &Store, metrics: Arc<Metrics>) -> anyhow::Result<Demo>
     let artifacts = StoreArtifacts::new(store.clone());
     let engine = pipeline.wrap(Engine::with_artifacts(Arc::new(artifacts.clone())));
     let mut runs = Vec::new();
-    for workflow in samples::all(&server.url("/inventory")) {
-        runs.push(run(&engine, &workflow).await);
+    for (workflow, shows) in samples::described(&server.url("/inventory")) {
+        runs.push(run(&engine, &workflow, shows).await);
     }
     pipeline.flush().await?;
     artifacts.flush().await;
+    let store = store.clone();
+    let live_kept = live.keep;
     let live = tokio::spawn(async move {
         // The loop owns what its runs need: the pipeline exports as long as the loop runs.
-        let (_pipeline, _server) = (pipeline, server);
-        let workflow = live_workflow();
+        let _server = server;
         loop {
-            let run = run(&engine, &workflow).await;
+            let run = run(&engine, &live.workflow, "").await;
             tracing::info!(execution = %run.execution_id, "live demo run finished");
-            tokio::time::sleep(Duration::from_secs(3)).await;
+            // Stored before pruning, so that the run counts among the newest.
+            if let Err(e) = pipeline.flush().await {
+                tracing::warn!(error = %e, "demo: the live run's spans not flushed");
+            }
+            prune(&store, &live).await;
+            tokio::time::sleep(live.pause).await;
         }
     });
-    Ok(Demo { runs, live })
+    Ok(Demo { runs, live_kept, live })
 }
 
-async fn run(engine: &Traced<Engine>, workflow: &Workflow) -> DemoRun {
+/// What to open, for the console: each sample run's Trace tab in the Canvas page with what it shows, and the live
+/// loop's runs.
+pub fn guide(demo: &Demo, base_url: &str) -> String {
+    let width = demo.runs.iter().map(|run| run.workflow_id.len()).max().unwrap_or(0).max(LIVE_WORKFLOW.len());
+    let mut out = String::from("\nSample runs (open a link for its Trace tab):\n");
+    for run in &demo.runs {
+        out.push_str(&format!(
+            "  {:width$}  {:9}  {base_url}/canvas.html?execution={}&tab=trace\n  {:width$}  {}\n",
+            run.workflow_id,
+            run.outcome.status(),
+            run.execution_id,
+            "",
+            run.shows,
+        ));
+    }
+    out.push_str(&format!(
+        "  {LIVE_WORKFLOW:width$}  live       {base_url}/canvas.html?workflow={LIVE_WORKFLOW}\n  {:width$}  a run \
+         about half a minute long, started again and again: pick the running one to watch spans arrive (its last \
+         {} runs are kept)\n\n",
+        "", demo.live_kept,
+    ));
+    out
+}
+
+async fn run(engine: &Traced<Engine>, workflow: &Workflow, shows: &'static str) -> DemoRun {
     let execution_id = uuid::Uuid::new_v4().to_string();
     let outcome = engine.run(workflow, &RunRequest::new(execution_id.as_str())).await;
-    DemoRun { execution_id, workflow_id: workflow.id.clone(), outcome }
+    DemoRun { execution_id, workflow_id: workflow.id.clone(), outcome, shows }
+}
+
+/// Deletes the live workflow's runs but the newest `keep`, also those earlier demo processes left in the store.
+/// The loop runs one workflow at a time and prunes between runs, so none of its own runs is open here; a failure
+/// is logged and the next round tries again.
+async fn prune(store: &Store, live: &LiveLoop) {
+    const SCAN: u32 = 500;
+    let filter = ExecutionFilter { workflow_id: Some(live.workflow.id.clone()), limit: SCAN, ..Default::default() };
+    let older: Vec<String> = match store.list_executions(&filter).await {
+        Ok(rows) => rows.into_iter().skip(live.keep).map(|(_, execution)| execution.id).collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, "demo: the live loop's older runs not listed; trying after the next run");
+            return;
+        }
+    };
+    if older.is_empty() {
+        return;
+    }
+    match store.delete_executions(&older).await {
+        Ok(deleted) => tracing::debug!(runs = deleted.len(), "demo: older live runs deleted"),
+        Err(e) => tracing::warn!(error = %e, "demo: older live runs not deleted; trying after the next run"),
+    }
 }
 
 /// About half a minute of work, in steps that end every few seconds, with parallel branches, model calls and an
@@ -90,7 +170,7 @@ fn live_workflow() -> Workflow {
         )
     };
     Workflow::new(
-        "nightly-digest",
+        LIVE_WORKFLOW,
         vec![
             Step::Node(wait("collect_events", 3)),
             Step::Parallel(vec![

@@ -28,7 +28,7 @@ async fn main() -> anyhow::Result<()> {
         retention::start(store.clone(), keep);
     }
     // Held until the service stops: the demo's live loop runs as long as it exists.
-    let _demo = if config.demo {
+    let demo = if config.demo {
         let demo = demo::start(&store, state.metrics.clone()).await.context("running the demo workflows")?;
         for run in &demo.runs {
             tracing::info!(execution = %run.execution_id, workflow = %run.workflow_id, outcome = ?run.outcome, "demo run stored");
@@ -46,6 +46,9 @@ async fn main() -> anyhow::Result<()> {
     }
     let mut running = server::start(routes::router(state.clone(), config.www_dir.clone()), &config.bind).await?;
     println!("trace-api listening on {}  (Canvas: {}/canvas.html)", running.url(), running.url());
+    if let Some(demo) = &demo {
+        print!("{}", demo::guide(demo, &running.url()));
+    }
     if let Some(addr) = &config.otlp_grpc_bind {
         running = running.with_grpc(server::start_grpc(state.clone(), addr).await?);
         if let Some(grpc) = running.grpc_addr() {

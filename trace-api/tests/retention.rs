@@ -81,3 +81,41 @@ async fn the_sweeper_deletes_what_is_older_than_the_retention_period() -> anyhow
     })
     .await
 }
+
+#[tokio::test]
+async fn executions_deleted_by_id_go_with_their_spans_and_artifacts_whatever_their_status() -> anyhow::Result<()> {
+    on_each_backend(|backend, db: TestDb| async move {
+        let api = TestApi::start(&db, |s| s).await?;
+        for (execution, end) in [("ex-done", Some(1_000)), ("ex-open", None), ("ex-kept", Some(2_000))] {
+            api.store.insert_spans(&[SpanSpec::new(execution, "root", None, 0, end).record()]).await?;
+        }
+        api.store
+            .put_artifact(&NewArtifact {
+                id: "art-done".into(),
+                execution_id: "ex-done".into(),
+                span_id: None,
+                name: "done.txt".into(),
+                content_type: "text/plain".into(),
+                content: b"done".to_vec(),
+            })
+            .await?;
+        assert_eq!(api.get("/api/executions/ex-done/trace", None).await?.status().as_u16(), 200);
+
+        let asked = ["ex-done".to_owned(), "ex-never-stored".to_owned(), "ex-open".to_owned()];
+        let deleted = api.store.delete_executions(&asked).await?;
+        assert_eq!(deleted, ["ex-done", "ex-open"], "{backend:?}");
+        for gone in
+            ["/api/executions/ex-done/trace", "/api/executions/ex-open/trace", "/api/artifacts/art-done/download"]
+        {
+            assert_eq!(api.get(gone, None).await?.status().as_u16(), 404, "{gone} on {backend:?}");
+        }
+        let (_, list) = api.get_json("/api/executions", None).await?;
+        let ids: Vec<&str> =
+            list["executions"].as_array().into_iter().flatten().filter_map(|e| e["id"].as_str()).collect();
+        assert_eq!(ids, ["ex-kept"], "{backend:?}");
+        assert!(api.store.delete_executions(&asked).await?.is_empty(), "{backend:?}");
+        api.stop().await;
+        Ok(db)
+    })
+    .await
+}

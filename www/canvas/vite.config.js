@@ -1,6 +1,7 @@
-// The Canvas host page: React, built by `cargo xtask dist` into the bundle the trace API serves (CANVAS_OUT_DIR).
-// The element's own files (trace-view.js, pkg/) are not part of this build: they sit beside the output
-// and load at run time, as they would in any host.
+// The Canvas host page: React and TypeScript, built by `cargo xtask dist` into the bundle the trace API serves
+// (CANVAS_OUT_DIR). The element comes from its npm package (`@orcheo/trace-view`, installed into ./node_modules
+// from the tarball `cargo xtask package` builds), bundled like any dependency: its wasm is emitted into
+// canvas-assets/ beside the page's own code.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 
@@ -10,7 +11,8 @@ export default defineConfig({
   root: here,
   base: "./",
   logLevel: "warn",
-  // JSX through esbuild's automatic runtime: no Babel plugin needed.
+  // JSX and TypeScript through esbuild (automatic JSX runtime): no Babel plugin needed. Types are checked by
+  // `tsc --noEmit -p www/canvas` (the tests run it), not by the build.
   esbuild: { jsx: "automatic" },
   build: {
     outDir: process.env.CANVAS_OUT_DIR ?? "dist",

@@ -1,21 +1,24 @@
-//! `cargo xtask <dist|demo|test>`: the build, demo and test entry points of the workspace.
+//! `cargo xtask <dist|package|demo|test|…>`: the build, demo and test entry points of the workspace.
 
 mod bench;
 mod bench_view;
 mod dist;
 mod npm;
+mod package;
 mod postgres;
 mod prereq;
 mod run;
 mod senders;
 mod test;
+mod wasm;
 
 use std::path::PathBuf;
 
 use anyhow::bail;
 
 const USAGE: &str = "usage: cargo xtask <command>
-  dist   build the wasm bundle and the web pages into target/dist
+  dist   build the wasm bundle, the npm package and the web pages into target/dist
+  package  the element as the npm package @orcheo/trace-view: target/package/orcheo-trace-view-<version>.tgz
   demo   dist, then the API with sample workflows on TRACE_API_BIND (default 127.0.0.1:8080)
   test   everything: fmt, clippy, unit and integration tests, the wasm build, the browser tests
   senders  the Python venv of the real-sender tests (target/senders-venv); its python goes in SENDERS_PYTHON
@@ -27,6 +30,7 @@ fn main() -> anyhow::Result<()> {
     let root = workspace_root();
     match args.first().map(String::as_str) {
         Some("dist") => dist::dist(&root).map(|_| ()),
+        Some("package") => package::package(&root).map(|_| ()),
         Some("demo") => run::demo(&root),
         Some("test") => test::test(&root),
         Some("senders") => senders::ensure(&root).map(|python| println!("SENDERS_PYTHON={}", python.display())),

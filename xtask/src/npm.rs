@@ -1,12 +1,12 @@
-//! The npm packages of the build and the tests (React and Vite for the Canvas host page, axe-core for the
-//! accessibility checks), installed with `npm ci` from the committed lock file when `node_modules` is missing or
-//! older than the lock.
+//! The npm packages of the build and the tests (React, Vite and TypeScript for the Canvas host page, axe-core for
+//! the accessibility checks, ajv and the Custom Elements Manifest schema for the package's manifest), installed with `npm ci` from the committed lock file when `node_modules` is missing or
+//! older than the lock; and the element's own package, installed into the Canvas host page from its tarball.
 
 use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use anyhow::bail;
+use anyhow::{Context, bail};
 
 use crate::run::step;
 
@@ -48,4 +48,41 @@ fn check_node() -> anyhow::Result<()> {
             if npm { "present" } else { "none" }
         ),
     }
+}
+
+/// Installs the element's package tarball into the Canvas host page (`www/canvas`), as its `package.json` asks.
+/// The tarball is rebuilt with every wasm build under the same version, so a lock file would pin a stale copy
+/// (npm takes a locked tarball from its cache by checksum): the Canvas folder keeps no lock (`.npmrc`), and the
+/// installed copy is removed first so that npm unpacks the tarball afresh.
+pub fn install_package_in_canvas(root: &Path, tarball: &Path) -> anyhow::Result<()> {
+    let canvas = root.join("www").join("canvas");
+    let manifest = canvas.join("package.json");
+    let text = fs::read_to_string(&manifest).with_context(|| format!("reading {}", manifest.display()))?;
+    let parsed: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("parsing {}", manifest.display()))?;
+    let relative =
+        tarball.strip_prefix(root).with_context(|| format!("{} is outside the workspace", tarball.display()))?;
+    let wanted = format!("file:../../{}", relative.display());
+    let given = parsed["dependencies"][crate::package::NAME].as_str();
+    if given != Some(wanted.as_str()) {
+        bail!(
+            "{} must depend on {} as {wanted:?} (the tarball of this version), not {}",
+            manifest.display(),
+            crate::package::NAME,
+            given.map_or_else(|| "nothing".to_owned(), |g| format!("{g:?}"))
+        );
+    }
+    let modules = canvas.join("node_modules");
+    for stale in [modules.join("@orcheo").join("trace-view"), modules.join(".package-lock.json")] {
+        if stale.is_dir() {
+            fs::remove_dir_all(&stale).with_context(|| format!("removing {}", stale.display()))?;
+        } else if stale.exists() {
+            fs::remove_file(&stale).with_context(|| format!("removing {}", stale.display()))?;
+        }
+    }
+    step(
+        "npm install (the element's package, in www/canvas)",
+        &canvas,
+        Command::new("npm").args(["install", "--no-audit", "--no-fund", "--offline"]),
+    )
 }

@@ -28,6 +28,10 @@ pub fn demo(root: &Path) -> anyhow::Result<()> {
     let dist = crate::dist::dist(root)?;
     let bind = std::env::var("TRACE_API_BIND").unwrap_or_else(|_| "127.0.0.1:8080".to_owned());
     println!("Starting the trace API with sample workflows on http://{bind}/ (Canvas page: http://{bind}/canvas.html)");
+    println!(
+        "Once the samples have run, it prints a link to each sample's Trace tab and what the run shows; the story \
+         page is http://{bind}/, the API reference http://{bind}/api/docs/"
+    );
     // trace-api reads the variable itself; `off` leaves the gRPC receiver out.
     let grpc = std::env::var("TRACE_API_OTLP_GRPC_BIND").unwrap_or_else(|_| "127.0.0.1:4317".to_owned());
     println!("OTLP receivers: POST http://{bind}/v1/traces, and gRPC on {grpc}");

@@ -36,6 +36,7 @@ pub fn test(root: &Path) -> anyhow::Result<()> {
         cargo()
             .args(["test", "--workspace", "--exclude", "trace-view"])
             .env("TRACE_VIEW_DIST", &dist)
+            .env("TRACE_VIEW_PACKAGE", crate::package::tarball(root))
             .env("TEST_DATABASE_URL", &postgres.url)
             .env("SENDERS_PYTHON", &senders_python),
     )?;

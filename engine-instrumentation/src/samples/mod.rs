@@ -154,5 +154,22 @@ pub fn generated(nodes: usize) -> Workflow {
 
 /// Every sample except the generator, in the order the demo runs them; `http_url` is what the HTTP sample calls.
 pub fn all(http_url: &str) -> Vec<Workflow> {
-    vec![summarize(), retry(), failing(), cancelled(), fan_out(), llm_chain(), http_call(http_url), artifact()]
+    described(http_url).into_iter().map(|(workflow, _)| workflow).collect()
+}
+
+/// [`all`], each with what its trace shows (the demo prints it beside the run's link).
+pub fn described(http_url: &str) -> Vec<(Workflow, &'static str)> {
+    vec![
+        (
+            summarize(),
+            "the happy path: one model call with its prompt, response and tokens; the API key in the prompt redacted",
+        ),
+        (retry(), "a node that fails twice with a transient error, then succeeds on its third attempt"),
+        (failing(), "a failed run: the node's exception, and the run stopping there"),
+        (cancelled(), "a run cut short by its timeout: the run and its running node cancelled"),
+        (fan_out(), "three branches running at once between a planning and a merging node"),
+        (llm_chain(), "three model calls, each fed the previous answer: tokens per call and for the run"),
+        (http_call(http_url), "an HTTP call to a real server on loopback, the trace context sent along"),
+        (artifact(), "a report stored as an artifact, downloadable from the span's details"),
+    ]
 }

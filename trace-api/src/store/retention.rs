@@ -1,8 +1,8 @@
-//! Retention: finished executions are deleted, with their spans and artifacts, once they are older than the
-//! configured age. The audit trail keeps its entries.
+//! Deleting executions, with their spans and artifacts: by age (retention, once they are older than the configured
+//! age) and by id (the demo's live loop keeps only its last runs). The audit trail keeps its entries.
 
 use chrono::{DateTime, Utc};
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 use trace_model::time;
 
 use super::write::WriteConnection;
@@ -25,15 +25,7 @@ impl Store {
         .await?;
         let ids = rows.iter().map(|row| row.try_get("id")).collect::<Result<Vec<String>, _>>()?;
         for id in &ids {
-            for statement in [
-                "DELETE FROM spans WHERE execution_id = $1",
-                "DELETE FROM artifacts WHERE execution_id = $1",
-                "DELETE FROM executions WHERE id = $1",
-            ] {
-                sqlx::query(statement).bind(id).execute(&mut *tx).await?;
-            }
-            // Cached pages of the execution go, here and in other replicas.
-            self.changes.notify_in(&mut tx, id).await?;
+            self.delete_in(&mut tx, id).await?;
         }
         tx.commit().await?;
         connection.committed();
@@ -42,5 +34,42 @@ impl Store {
             self.changes.notify_local(id);
         }
         Ok(ids)
+    }
+
+    /// Deletes the executions named in `ids`, with their spans and artifacts, in one transaction, whatever their
+    /// status; ids the store does not hold are skipped. Returns the ids that were deleted.
+    pub async fn delete_executions(&self, ids: &[String]) -> Result<Vec<String>, StoreError> {
+        let turn = self.turns.take().await;
+        let mut connection = WriteConnection::acquire(&self.pool).await?;
+        let mut tx = connection.begin().await?;
+        let mut deleted = Vec::new();
+        for id in ids {
+            let held = sqlx::query("SELECT id FROM executions WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+            if held.is_some() {
+                self.delete_in(&mut tx, id).await?;
+                deleted.push(id.clone());
+            }
+        }
+        tx.commit().await?;
+        connection.committed();
+        drop(turn);
+        for id in &deleted {
+            self.changes.notify_local(id);
+        }
+        Ok(deleted)
+    }
+
+    async fn delete_in(&self, tx: &mut Transaction<'_, Any>, id: &str) -> Result<(), StoreError> {
+        for statement in [
+            "DELETE FROM spans WHERE execution_id = $1",
+            "DELETE FROM artifacts WHERE execution_id = $1",
+            "DELETE FROM artifact_refs WHERE execution_id = $1",
+            "DELETE FROM executions WHERE id = $1",
+        ] {
+            sqlx::query(statement).bind(id).execute(&mut **tx).await?;
+        }
+        // Cached pages of the execution go, here and in other replicas.
+        self.changes.notify_in(tx, id).await?;
+        Ok(())
     }
 }

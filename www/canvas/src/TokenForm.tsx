@@ -1,7 +1,12 @@
 import { useState } from "react";
 
+interface TokenFormProps {
+  token: string;
+  onChange: (token: string) => void;
+}
+
 /** Where an operator pastes the API token when the deployment requires one; kept for this browser tab only. */
-export function TokenForm({ token, onChange }) {
+export function TokenForm({ token, onChange }: TokenFormProps) {
   const [draft, setDraft] = useState(token);
   return (
     <form
