@@ -43,5 +43,5 @@ pub use layer::{RunRequest, Traced, WorkflowEngine};
 pub use memory_sink::MemorySink;
 pub use pipeline::{PipelineError, TracingPipeline, TracingPipelineBuilder};
 pub use reference::{Engine, NodeAction, NodeSpec, Step, Workflow};
-pub use span_record::SpanRecord;
+pub use trace_model::SpanRecord;
 pub use tracer::WorkflowTracer;

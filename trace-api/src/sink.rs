@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
-use engine_instrumentation::{SinkError, SpanRecord, SpanSink};
+use engine_instrumentation::{SinkError, SpanSink};
 use futures_util::future::BoxFuture;
 use tokio::runtime::Handle;
+use trace_model::SpanRecord;
 
 use crate::metrics::{IngestResult, Metrics};
 use crate::store::{Store, StoreError};

@@ -4,10 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use engine_instrumentation::SpanRecord;
 use sqlx::{Any, Row, Transaction};
 use trace_model::conventions::{self, EXECUTION_STATUS, WORKFLOW_ID};
-use trace_model::{ExecutionStatus, Span, SpanKind, StatusCode, time};
+use trace_model::{ExecutionStatus, Span, SpanKind, SpanRecord, StatusCode, time};
 
 use super::membership::{self, Filed, Incoming};
 use super::span_rows::{self, Contribution, StoredRow};
