@@ -8,7 +8,7 @@ use std::time::Duration;
 use e2e_tests::browser::Browser;
 use e2e_tests::eventually;
 use e2e_tests::service::{TestService, dist_dir};
-use engine_instrumentation::{NodeAction, NodeSpec, Step, Workflow, samples};
+use reference_engine::{NodeAction, NodeSpec, Step, Workflow, samples};
 use serde_json::{Value, json};
 use trace_api::auth::{AuthConfig, Authenticator, SCOPE_READ, ServiceToken};
 use trace_api::{AppState, routes, server};

@@ -9,7 +9,7 @@ use std::time::Duration;
 use e2e_tests::browser::Browser;
 use e2e_tests::eventually;
 use e2e_tests::service::{TestService, dist_dir};
-use engine_instrumentation::{NodeAction, NodeSpec, Step, Workflow};
+use reference_engine::{NodeAction, NodeSpec, Step, Workflow};
 use serde_json::{Value, json};
 use trace_model::TraceResponse;
 
