@@ -73,7 +73,8 @@ pub fn from_span_data(data: &SpanData) -> SpanRecord {
 }
 
 /// The artifact a storage span wrote (`orcheo.artifact.id` with its name, type and size). Node spans list the same
-/// ids in `orcheo.artifact.ids` without repeating the artifact, so that each is counted once.
+/// ids in `orcheo.artifact.ids` without repeating the artifact, so that each is counted once. The download URL is
+/// left to the API that stores the bytes.
 fn artifact(attributes: &Attributes) -> Option<ArtifactRef> {
     let id = conventions::str_attr(attributes, attrs::ARTIFACT_ID)?;
     Some(ArtifactRef {
@@ -83,7 +84,7 @@ fn artifact(attributes: &Attributes) -> Option<ArtifactRef> {
             .unwrap_or("application/octet-stream")
             .to_owned(),
         size_bytes: attributes.get(attrs::ARTIFACT_SIZE_BYTES).and_then(Json::as_u64).unwrap_or(0),
-        download_url: format!("/api/artifacts/{id}/download"),
+        download_url: String::new(),
     })
 }
 

@@ -235,7 +235,7 @@ async fn artifact_write_links_the_artifact_by_id() -> anyhow::Result<()> {
     assert_eq!((artifact.id.as_str(), artifact.name.as_str()), (artifact_id.as_str(), "weekly-report.md"));
     assert_eq!(artifact.content_type, "text/markdown");
     assert!(artifact.size_bytes > 20);
-    assert_eq!(artifact.download_url, format!("/api/artifacts/{artifact_id}/download"));
+    assert_eq!(artifact.download_url, "", "where the bytes are served is the API's to say");
     assert!(node.span.artifacts.is_empty(), "each artifact is listed once, on the span that wrote it");
     Ok(())
 }

@@ -276,6 +276,8 @@ pub struct ArtifactRef {
     pub name: String,
     pub content_type: String,
     pub size_bytes: u64,
+    /// Where the API serves the bytes. The API sets it; a span that has not been through the API (the
+    /// instrumentation's records) leaves it empty, and a viewer then uses the API's download route.
     pub download_url: String,
 }
 
