@@ -1,6 +1,6 @@
 //! The element against the parts of the API it uses beyond the trace pages: artifact downloads
 //! (`GET /api/artifacts/{id}/download`, fetched with the element's token) and live updates
-//! (`GET /api/executions/{id}/trace/live`, ARCHITECTURE §2), with real runs of the instrumented engine; and the
+//! (`GET /api/executions/{id}/trace/live`, docs/api.md), with real runs of the instrumented engine; and the
 //! bearer token on those downloads when the API requires authentication.
 
 use std::time::Duration;

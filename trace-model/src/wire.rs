@@ -1,4 +1,4 @@
-//! The JSON contract of the trace API (ARCHITECTURE §2).
+//! The JSON contract of the trace API (docs/api.md).
 //!
 //! Optional fields default when absent so that older producers (the Orcheo back end's own trace response) still parse.
 
