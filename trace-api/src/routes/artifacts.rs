@@ -10,7 +10,7 @@ use super::access::{authorize, bearer_token, visible_execution};
 use crate::auth::SCOPE_READ;
 use crate::error::ApiError;
 
-/// Where the API serves the artifact `id`: the `download_url` of a span's artifact (the route of [`download`]).
+/// Where the API serves the artifact `id` (the route of `download` below): the `download_url` of a span's artifact.
 pub fn download_url(id: &str) -> String {
     format!("/api/artifacts/{id}/download")
 }
