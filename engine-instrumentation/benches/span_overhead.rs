@@ -13,13 +13,14 @@ use engine_instrumentation::hooks::{NodeInfo, NodeResult, RunInfo};
 use engine_instrumentation::redact::Redactor;
 use engine_instrumentation::redact::span::SpanRedactor;
 use engine_instrumentation::{
-    Engine, ExecutionObserver, NoopObserver, RunRequest, SinkError, SpanRecord, SpanSink, TracingPipeline, Trigger,
-    WorkflowEngine, samples,
+    ExecutionObserver, NoopObserver, RunRequest, SinkError, SpanRecord, SpanSink, TracingPipeline, Trigger,
+    WorkflowEngine,
 };
 use futures_util::future::BoxFuture;
 use opentelemetry::trace::{SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState};
 use opentelemetry::{KeyValue, Value};
 use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks};
+use reference_engine::{Engine, samples};
 
 /// A store that accepts and forgets: the bench measures tracing, not storage.
 #[derive(Debug)]

@@ -1,16 +1,24 @@
 //! Tracing for workflow runs. An engine reports its lifecycle through the [`ExecutionObserver`] hooks; wrapped by
 //! a [`TracingPipeline`] ([`Traced`]), its runs become OpenTelemetry spans that are redacted once and exported to
-//! the trace store (a [`SpanSink`]) and, as configured, to an OTLP collector or the console.
+//! the trace store (a [`SpanSink`]) and, as configured, to an OTLP collector or the console. The reference engine
+//! that the demo and the tests run is the `reference-engine` crate.
 //!
-//! - [`hooks`], [`calls`]: the hooks any engine calls, and the external interactions it reports.
-//! - [`layer`], [`cancel`]: the [`WorkflowEngine`] trait, the [`Traced`] wrapper, run requests and cancellation.
-//! - [`reference`], [`model`], [`samples`]: a small reference engine, its deterministic local model (real BPE token
-//!   counts), and sample workflows for demos, tests and load tests.
-//! - [`tracer`], [`attrs`]: the [`WorkflowTracer`] and the attribute names it writes (ARCHITECTURE §3); model
-//!   calls are recorded packed and expanded into GenAI attributes by the export stage (`genai`).
-//! - [`config`], [`pipeline`], [`sampler`]: configuration from `ORCHEO_TRACING_*`, and the provider built from it.
-//! - [`redact`], [`budget`]: redaction, preview truncation and the per-execution payload budget.
-//! - [`export`], [`span_record`], [`memory_sink`]: export queues and exporters, the wire conversion, an in-memory sink.
+//! - [`hooks`]: the hooks any engine calls while it runs a workflow, and what they carry.
+//! - [`calls`]: the external interactions (model, HTTP, storage) an engine reports.
+//! - [`layer`]: the [`WorkflowEngine`] trait, the [`Traced`] wrapper and run requests.
+//! - [`cancel`]: the token that cancels a run.
+//! - [`tracer`]: the [`WorkflowTracer`], which turns the hooks into spans.
+//! - [`attrs`]: the attribute names the tracer writes (docs/architecture.md, "Conventions").
+//! - `genai`: model calls recorded packed, expanded into GenAI attributes by the export stage.
+//! - [`config`]: [`TracingConfig`] from `ORCHEO_TRACING_*`.
+//! - [`pipeline`]: the provider and exporters built from a configuration.
+//! - [`sampler`]: what leaves for the collector (everything is recorded).
+//! - [`redact`]: redaction of secrets and preview truncation, for our spans and received ones.
+//! - [`budget`]: the per-execution payload budget.
+//! - [`export`]: the export stage, the exporter queues, the persistence, OTLP and console exporters.
+//! - [`span_record`]: a finished OpenTelemetry span as a [`SpanRecord`] (the wire span with its ids).
+//! - [`memory_sink`]: a [`SpanSink`] that keeps spans in memory.
+//! - `test_support` (unit tests only): finished spans built by hand.
 
 pub mod attrs;
 pub mod budget;
@@ -22,12 +30,9 @@ mod genai;
 pub mod hooks;
 pub mod layer;
 pub mod memory_sink;
-pub mod model;
 pub mod pipeline;
 pub mod redact;
-pub mod reference;
 pub mod sampler;
-pub mod samples;
 pub mod span_record;
 pub mod tracer;
 
@@ -42,6 +47,5 @@ pub use hooks::{ExecutionObserver, NoopObserver, RunOutcome, Trigger};
 pub use layer::{RunRequest, Traced, WorkflowEngine};
 pub use memory_sink::MemorySink;
 pub use pipeline::{PipelineError, TracingPipeline, TracingPipelineBuilder};
-pub use reference::{Engine, NodeAction, NodeSpec, Step, Workflow};
-pub use span_record::SpanRecord;
+pub use trace_model::SpanRecord;
 pub use tracer::WorkflowTracer;

@@ -3,9 +3,9 @@
 use std::sync::{Arc, Mutex};
 
 use futures_util::future::BoxFuture;
+use trace_model::SpanRecord;
 
 use crate::export::{SinkError, SpanSink};
-use crate::span_record::SpanRecord;
 
 #[derive(Debug, Clone, Default)]
 pub struct MemorySink {

@@ -1,97 +1,80 @@
-//! Conversion of a finished OpenTelemetry span into the wire [`Span`], tagged with the execution it belongs to.
+//! Conversion of a finished OpenTelemetry span into a [`SpanRecord`]: the wire [`Span`], tagged with the execution it
+//! belongs to.
 
 use chrono::{DateTime, Utc};
 use opentelemetry::trace::{SpanId, Status};
 use opentelemetry::{Array, KeyValue, Value};
 use opentelemetry_sdk::trace::SpanData;
 use serde_json::Value as Json;
-use trace_model::conventions::{self, EXECUTION_ID, WORKFLOW_ID};
+use trace_model::conventions;
 use trace_model::{
-    ArtifactRef, Attributes, DroppedCounts, InstrumentationScope, OtelSpanKind, Span, SpanEvent, SpanLink, SpanStatus,
-    StatusCode,
+    ArtifactRef, Attributes, DroppedCounts, InstrumentationScope, OtelSpanKind, Span, SpanEvent, SpanLink, SpanRecord,
+    SpanStatus, StatusCode,
 };
 
 use crate::attrs;
 
-/// A span ready to store, with the ids it declares. The store files it under an execution: the one it declares, else
-/// its nearest declaring ancestor's, else its trace's own run (docs/architecture.md, "Executions").
-#[derive(Clone, Debug, PartialEq)]
-pub struct SpanRecord {
-    /// `orcheo.execution.id`, when the span (or its resource) carries it.
-    pub execution_id: Option<String>,
-    pub workflow_id: Option<String>,
-    /// `orcheo.workspace.id` (or Orcheo's `orcheo.workspace`), when the span (or its resource) carries it.
-    pub workspace_id: Option<String>,
-    pub trace_id: String,
-    pub span: Span,
-}
-
-impl SpanRecord {
-    pub fn from_span_data(data: &SpanData) -> Self {
-        let attributes = to_attributes(&data.attributes);
-        let trace_id = data.span_context.trace_id().to_string();
-        let execution_id = conventions::str_attr(&attributes, EXECUTION_ID).map(str::to_owned);
-        let workspace_id = conventions::workspace(&attributes).map(str::to_owned);
-        let workflow_id = conventions::str_attr(&attributes, WORKFLOW_ID).map(str::to_owned);
-        let status = match &data.status {
-            Status::Ok => SpanStatus { code: StatusCode::Ok, message: None },
-            Status::Error { description } => SpanStatus {
-                code: StatusCode::Error,
-                message: (!description.is_empty()).then(|| description.to_string()),
-            },
-            Status::Unset => SpanStatus::default(),
-        };
-        let events = data
-            .events
-            .iter()
-            .map(|e| SpanEvent {
-                name: e.name.to_string(),
-                time: DateTime::<Utc>::from(e.timestamp),
-                attributes: to_attributes(&e.attributes),
-            })
-            .collect();
-        let links = data
-            .links
-            .iter()
-            .map(|l| SpanLink {
-                trace_id: l.span_context.trace_id().to_string(),
-                span_id: l.span_context.span_id().to_string(),
-                attributes: to_attributes(&l.attributes),
-            })
-            .collect();
-        let mut span = Span {
-            span_id: data.span_context.span_id().to_string(),
-            parent_span_id: (data.parent_span_id != SpanId::INVALID).then(|| data.parent_span_id.to_string()),
-            name: data.name.to_string(),
-            start_time: DateTime::<Utc>::from(data.start_time),
-            end_time: (!crate::export::stage::is_open(data)).then(|| DateTime::<Utc>::from(data.end_time)),
-            duration_ms: None,
-            status,
-            attributes,
-            events,
-            links,
-            artifacts: vec![],
-            otel_kind: Some(otel_kind(&data.span_kind)),
-            scope: Some(InstrumentationScope {
-                name: data.instrumentation_scope.name().to_owned(),
-                version: data.instrumentation_scope.version().map(str::to_owned),
-                attributes: to_attributes(data.instrumentation_scope.attributes()),
-            }),
-            dropped: DroppedCounts {
-                attributes: data.dropped_attributes_count,
-                events: data.events.dropped_count,
-                links: data.links.dropped_count,
-            },
-            ..Default::default()
-        };
-        span.artifacts = artifact(&span.attributes).into_iter().collect();
-        conventions::fill_derived(&mut span);
-        Self { execution_id, workflow_id, workspace_id, trace_id, span }
-    }
+/// The record of a finished (or, with open spans, just started) span, filed under the ids its attributes declare.
+pub fn from_span_data(data: &SpanData) -> SpanRecord {
+    let attributes = to_attributes(&data.attributes);
+    let status = match &data.status {
+        Status::Ok => SpanStatus { code: StatusCode::Ok, message: None },
+        Status::Error { description } => {
+            SpanStatus { code: StatusCode::Error, message: (!description.is_empty()).then(|| description.to_string()) }
+        }
+        Status::Unset => SpanStatus::default(),
+    };
+    let events = data
+        .events
+        .iter()
+        .map(|e| SpanEvent {
+            name: e.name.to_string(),
+            time: DateTime::<Utc>::from(e.timestamp),
+            attributes: to_attributes(&e.attributes),
+        })
+        .collect();
+    let links = data
+        .links
+        .iter()
+        .map(|l| SpanLink {
+            trace_id: l.span_context.trace_id().to_string(),
+            span_id: l.span_context.span_id().to_string(),
+            attributes: to_attributes(&l.attributes),
+        })
+        .collect();
+    let mut span = Span {
+        span_id: data.span_context.span_id().to_string(),
+        parent_span_id: (data.parent_span_id != SpanId::INVALID).then(|| data.parent_span_id.to_string()),
+        name: data.name.to_string(),
+        start_time: DateTime::<Utc>::from(data.start_time),
+        end_time: (!crate::export::stage::is_open(data)).then(|| DateTime::<Utc>::from(data.end_time)),
+        duration_ms: None,
+        status,
+        attributes,
+        events,
+        links,
+        artifacts: vec![],
+        otel_kind: Some(otel_kind(&data.span_kind)),
+        scope: Some(InstrumentationScope {
+            name: data.instrumentation_scope.name().to_owned(),
+            version: data.instrumentation_scope.version().map(str::to_owned),
+            attributes: to_attributes(data.instrumentation_scope.attributes()),
+        }),
+        dropped: DroppedCounts {
+            attributes: data.dropped_attributes_count,
+            events: data.events.dropped_count,
+            links: data.links.dropped_count,
+        },
+        ..Default::default()
+    };
+    span.artifacts = artifact(&span.attributes).into_iter().collect();
+    conventions::fill_derived(&mut span);
+    SpanRecord::from_span(data.span_context.trace_id().to_string(), span)
 }
 
 /// The artifact a storage span wrote (`orcheo.artifact.id` with its name, type and size). Node spans list the same
-/// ids in `orcheo.artifact.ids` without repeating the artifact, so that each is counted once.
+/// ids in `orcheo.artifact.ids` without repeating the artifact, so that each is counted once. The download URL is
+/// left to the API that stores the bytes.
 fn artifact(attributes: &Attributes) -> Option<ArtifactRef> {
     let id = conventions::str_attr(attributes, attrs::ARTIFACT_ID)?;
     Some(ArtifactRef {
@@ -101,7 +84,7 @@ fn artifact(attributes: &Attributes) -> Option<ArtifactRef> {
             .unwrap_or("application/octet-stream")
             .to_owned(),
         size_bytes: attributes.get(attrs::ARTIFACT_SIZE_BYTES).and_then(Json::as_u64).unwrap_or(0),
-        download_url: format!("/api/artifacts/{id}/download"),
+        download_url: String::new(),
     })
 }
 

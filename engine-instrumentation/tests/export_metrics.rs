@@ -11,8 +11,7 @@ use anyhow::Context as _;
 use common::otlp_runs::{closed_port, otlp, run_samples};
 use common::receivers::{GrpcReceiver, HttpReceiver, Received, SumPoint};
 use engine_instrumentation::config::OtlpProtocol;
-use engine_instrumentation::samples;
-use engine_instrumentation::{Engine, MemorySink, RunRequest, StatsSnapshot, TracingConfig, TracingPipeline, Workflow};
+use engine_instrumentation::{MemorySink, RunRequest, StatsSnapshot, TracingConfig, TracingPipeline};
 use opentelemetry::metrics::MeterProvider as _;
 use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
 use opentelemetry_proto::tonic::metrics::v1::AggregationTemporality;
@@ -20,6 +19,7 @@ use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::metrics::data::{AggregatedMetrics, MetricData, ResourceMetrics};
 use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
 use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider, Temporality};
+use reference_engine::{Engine, Workflow, samples};
 
 /// A metric exporter that keeps the last value of each (counter, exporter) pair.
 #[derive(Debug, Clone, Default)]

@@ -3,7 +3,8 @@
 
 use std::sync::Arc;
 
-use engine_instrumentation::{Engine, MemorySink, RunRequest, TracingConfig, TracingPipeline, samples};
+use engine_instrumentation::{MemorySink, RunRequest, TracingConfig, TracingPipeline};
+use reference_engine::{Engine, samples};
 
 #[tokio::test]
 async fn every_span_is_persisted_open_then_ended() -> anyhow::Result<()> {

@@ -12,9 +12,8 @@ use common::otlp_runs::{closed_port, otlp, run_samples, run_samples_with};
 use common::receivers::{GrpcReceiver, HttpReceiver, Received};
 use engine_instrumentation::config::{ExporterKind, OtlpProtocol};
 use engine_instrumentation::export::BatchSettings;
-use engine_instrumentation::samples;
 use engine_instrumentation::{
-    Engine, MemorySink, RunOutcome, RunRequest, SinkError, SpanRecord, SpanSink, TracingConfig, TracingPipeline,
+    MemorySink, RunOutcome, RunRequest, SinkError, SpanRecord, SpanSink, TracingConfig, TracingPipeline,
     TracingPipelineBuilder,
 };
 use futures_util::future::BoxFuture;
@@ -22,6 +21,7 @@ use opentelemetry_proto::tonic::common::v1::any_value::Value as Any;
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue};
 use opentelemetry_proto::tonic::trace::v1::span::SpanKind as OtlpKind;
 use opentelemetry_proto::tonic::trace::v1::status::StatusCode as OtlpStatus;
+use reference_engine::{Engine, samples};
 use serde_json::{Value as Json, json};
 use trace_model::StatusCode;
 

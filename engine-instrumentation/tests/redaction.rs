@@ -9,11 +9,9 @@ use std::sync::Arc;
 use common::receivers::{GrpcReceiver, HttpReceiver};
 use common::{Spans, attr, run_with};
 use engine_instrumentation::config::{ExporterKind, OtlpProtocol};
-use engine_instrumentation::samples::{self, LoopbackServer};
-use engine_instrumentation::{
-    Engine, MemorySink, NodeAction, NodeSpec, RunOutcome, RunRequest, SpanRecord, Step, TracingConfig, TracingPipeline,
-    Workflow,
-};
+use engine_instrumentation::{MemorySink, RunOutcome, RunRequest, SpanRecord, TracingConfig, TracingPipeline};
+use reference_engine::samples::{self, LoopbackServer};
+use reference_engine::{Engine, NodeAction, NodeSpec, Step, Workflow};
 
 /// Secrets of every supported shape, and the part of each that must never appear.
 const CORPUS: [(&str, &str); 17] = [

@@ -1,5 +1,9 @@
-//! Harness for the end-to-end tests: a real trace API on a temporary store, sample runs recorded through the real
-//! instrumentation, and a headless Chromium driven over WebDriver.
+//! Harness for the end-to-end tests: a real trace API on a temporary store, sample runs of the reference engine
+//! recorded through the real instrumentation, and a headless Chromium driven over WebDriver.
+//!
+//! - [`service`]: the trace API in-process on a temporary SQLite file, and runs of the reference engine into it.
+//! - [`browser`]: headless Chromium through ChromeDriver.
+//! - [`eventually`] (here): polling until a probe yields a value or a deadline passes.
 
 pub mod browser;
 pub mod service;

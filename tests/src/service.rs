@@ -4,7 +4,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use engine_instrumentation::{Engine, RunOutcome, RunRequest, TracingConfig, TracingPipeline, Workflow};
+use engine_instrumentation::{RunOutcome, RunRequest, TracingConfig, TracingPipeline};
+use reference_engine::{Engine, Workflow};
 use tempfile::TempDir;
 use trace_api::artifact_sink::StoreArtifacts;
 use trace_api::server::{self, RunningServer};

@@ -1,7 +1,7 @@
 //! The REST API over a real SQLite store, fed by real instrumented runs.
 
 use e2e_tests::service::TestService;
-use engine_instrumentation::samples;
+use reference_engine::samples;
 use trace_model::{ErrorBody, ExecutionPage, ExecutionStatus, SpanKind, SpanTree, TraceResponse};
 
 async fn get_json<T: serde::de::DeserializeOwned>(url: &str) -> anyhow::Result<(u16, T)> {

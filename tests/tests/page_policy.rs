@@ -8,7 +8,7 @@ use std::time::Duration;
 use e2e_tests::browser::Browser;
 use e2e_tests::eventually;
 use e2e_tests::service::{TestService, dist_dir};
-use engine_instrumentation::samples;
+use reference_engine::samples;
 use serde_json::{Value, json};
 use trace_model::TraceResponse;
 use trace_model::timeline::TimeAxis;

@@ -1,6 +1,6 @@
 //! The element against the parts of the API it uses beyond the trace pages: artifact downloads
 //! (`GET /api/artifacts/{id}/download`, fetched with the element's token) and live updates
-//! (`GET /api/executions/{id}/trace/live`, ARCHITECTURE §2), with real runs of the instrumented engine; and the
+//! (`GET /api/executions/{id}/trace/live`, docs/api.md), with real runs of the instrumented engine; and the
 //! bearer token on those downloads when the API requires authentication.
 
 use std::time::Duration;
@@ -8,7 +8,7 @@ use std::time::Duration;
 use e2e_tests::browser::Browser;
 use e2e_tests::eventually;
 use e2e_tests::service::{TestService, dist_dir};
-use engine_instrumentation::{NodeAction, NodeSpec, Step, Workflow, samples};
+use reference_engine::{NodeAction, NodeSpec, Step, Workflow, samples};
 use serde_json::{Value, json};
 use trace_api::auth::{AuthConfig, Authenticator, SCOPE_READ, ServiceToken};
 use trace_api::{AppState, routes, server};

@@ -1,7 +1,7 @@
-//! A trace of more than one page (ARCHITECTURE §2: 500 spans first, then larger pages) against the real API: a
-//! later page that fails leaves the partial trace on screen with an alert and a Retry that continues from that page,
-//! and live updates that arrive while the later pages are outstanding survive the whole trace replacing the first.
-//! The failure is real at the network layer: Chromium blocks the later pages' requests until the test lets them
+//! A trace of more than one page (500 spans first, then larger pages: docs/embedding.md, "Inputs") against the real
+//! API: a later page that fails leaves the partial trace on screen with an alert and a Retry that continues from that
+//! page, and live updates that arrive while the later pages are outstanding survive the whole trace replacing the
+//! first. The failure is real at the network layer: Chromium blocks the later pages' requests until the test lets them
 //! through.
 
 use std::time::Duration;
@@ -9,7 +9,7 @@ use std::time::Duration;
 use e2e_tests::browser::Browser;
 use e2e_tests::eventually;
 use e2e_tests::service::{TestService, dist_dir};
-use engine_instrumentation::{NodeAction, NodeSpec, Step, Workflow};
+use reference_engine::{NodeAction, NodeSpec, Step, Workflow};
 use serde_json::{Value, json};
 use trace_model::TraceResponse;
 

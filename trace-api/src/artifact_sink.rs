@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use engine_instrumentation::calls::ArtifactRef;
-use engine_instrumentation::reference::{ArtifactError, ArtifactStore};
+use reference_engine::{ArtifactError, ArtifactStore};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::store::{NewArtifact, Store};

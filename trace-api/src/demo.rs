@@ -6,10 +6,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use engine_instrumentation::samples::{self, LoopbackServer};
-use engine_instrumentation::{
-    Engine, NodeAction, NodeSpec, RunOutcome, RunRequest, Step, Traced, TracingConfig, TracingPipeline, Workflow,
-};
+use engine_instrumentation::{RunOutcome, RunRequest, Traced, TracingConfig, TracingPipeline};
+use reference_engine::samples::{self, LoopbackServer};
+use reference_engine::{Engine, NodeAction, NodeSpec, Step, Workflow};
 
 use crate::artifact_sink::StoreArtifacts;
 use crate::metrics::Metrics;

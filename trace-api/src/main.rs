@@ -1,7 +1,9 @@
 //! `trace-api [--demo] [--bind ADDR] [--otlp-grpc-bind ADDR|off] [--www DIR]`
 
 use anyhow::Context as _;
-use trace_api::{AppState, Config, Store, demo, retention, routes, server};
+#[cfg(feature = "demo")]
+use trace_api::demo;
+use trace_api::{AppState, Config, Store, retention, routes, server};
 use tracing_subscriber::EnvFilter;
 
 /// How long requests and OTLP calls in flight may take to finish once the service is told to stop.
@@ -28,15 +30,7 @@ async fn main() -> anyhow::Result<()> {
         retention::start(store.clone(), keep);
     }
     // Held until the service stops: the demo's live loop runs as long as it exists.
-    let demo = if config.demo {
-        let demo = demo::start(&store, state.metrics.clone()).await.context("running the demo workflows")?;
-        for run in &demo.runs {
-            tracing::info!(execution = %run.execution_id, workflow = %run.workflow_id, outcome = ?run.outcome, "demo run stored");
-        }
-        Some(demo)
-    } else {
-        None
-    };
+    let demo = if config.demo { Some(start_demo(&store, &state).await?) } else { None };
     match &config.www_dir {
         Some(dir) if !dir.join("index.html").is_file() => {
             tracing::warn!(dir = %dir.display(), "no index.html in the web folder: run `cargo xtask dist`")
@@ -47,7 +41,7 @@ async fn main() -> anyhow::Result<()> {
     let mut running = server::start(routes::router(state.clone(), config.www_dir.clone()), &config.bind).await?;
     println!("trace-api listening on {}  (Canvas: {}/canvas.html)", running.url(), running.url());
     if let Some(demo) = &demo {
-        print!("{}", demo::guide(demo, &running.url()));
+        print!("{}", demo_guide(demo, &running.url()));
     }
     if let Some(addr) = &config.otlp_grpc_bind {
         running = running.with_grpc(server::start_grpc(state.clone(), addr).await?);
@@ -62,6 +56,33 @@ async fn main() -> anyhow::Result<()> {
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The sample runs, stored before the service answers, and the live loop.
+#[cfg(feature = "demo")]
+async fn start_demo(store: &Store, state: &AppState) -> anyhow::Result<demo::Demo> {
+    let demo = demo::start(store, state.metrics.clone()).await.context("running the demo workflows")?;
+    for run in &demo.runs {
+        tracing::info!(execution = %run.execution_id, workflow = %run.workflow_id, outcome = ?run.outcome, "demo run stored");
+    }
+    Ok(demo)
+}
+
+/// What to open, and what each sample run shows.
+#[cfg(feature = "demo")]
+fn demo_guide(demo: &demo::Demo, url: &str) -> String {
+    demo::guide(demo, url)
+}
+
+#[cfg(not(feature = "demo"))]
+fn demo_guide(demo: &std::convert::Infallible, _url: &str) -> String {
+    match *demo {}
+}
+
+/// Without the `demo` feature there is no reference engine to run.
+#[cfg(not(feature = "demo"))]
+async fn start_demo(_store: &Store, _state: &AppState) -> anyhow::Result<std::convert::Infallible> {
+    anyhow::bail!("--demo: this trace-api was built without the `demo` feature (on by default)")
 }
 
 /// SIGTERM (how orchestrators stop a service) or Ctrl-C.

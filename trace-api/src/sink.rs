@@ -1,12 +1,15 @@
-//! The store as the instrumentation's [`SpanSink`]: finished spans of workflows run in this process land here.
+//! The store as the instrumentation's [`SpanSink`]: finished spans of workflows run in this process land here. The
+//! instrumentation lists the artifacts a span wrote by id; the API gives each its download URL here.
 
 use std::sync::Arc;
 
-use engine_instrumentation::{SinkError, SpanRecord, SpanSink};
+use engine_instrumentation::{SinkError, SpanSink};
 use futures_util::future::BoxFuture;
 use tokio::runtime::Handle;
+use trace_model::SpanRecord;
 
 use crate::metrics::{IngestResult, Metrics};
+use crate::routes;
 use crate::store::{Store, StoreError};
 
 #[derive(Debug, Clone)]
@@ -30,7 +33,13 @@ impl StoreSink {
 }
 
 impl SpanSink for StoreSink {
-    fn store(&self, spans: Vec<SpanRecord>) -> BoxFuture<'static, Result<(), SinkError>> {
+    fn store(&self, mut spans: Vec<SpanRecord>) -> BoxFuture<'static, Result<(), SinkError>> {
+        // A URL the engine set (its own artifact store) is kept.
+        for artifact in spans.iter_mut().flat_map(|record| record.span.artifacts.iter_mut()) {
+            if artifact.download_url.is_empty() {
+                artifact.download_url = routes::download_url(&artifact.id);
+            }
+        }
         let store = self.store.clone();
         let metrics = self.metrics.clone();
         let write = self.runtime.spawn(async move {

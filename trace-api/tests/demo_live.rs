@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use common::{TestApi, TestDb, on_each_backend};
-use engine_instrumentation::{NodeAction, NodeSpec, Step, Workflow};
+use reference_engine::{NodeAction, NodeSpec, Step, Workflow};
 use trace_api::demo::{self, LiveLoop};
 use trace_api::metrics::Metrics;
 

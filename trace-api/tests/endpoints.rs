@@ -5,10 +5,12 @@ mod common;
 use std::io::Read;
 
 use common::{SpanSpec, TestApi, TestDb, finished_run, on_each_backend, span_id};
+use engine_instrumentation::SpanSink as _;
 use serde_json::json;
 use trace_api::links::LinkTemplate;
+use trace_api::sink::StoreSink;
 use trace_api::store::NewArtifact;
-use trace_model::{ExecutionPage, TraceResponse};
+use trace_model::{ArtifactRef, ExecutionPage, TraceResponse};
 
 #[tokio::test]
 async fn run_history_lists_filters_and_pages() -> anyhow::Result<()> {
@@ -50,6 +52,45 @@ async fn run_history_lists_filters_and_pages() -> anyhow::Result<()> {
             }
         }
         assert_eq!(seen, ["ex-4", "ex-3", "ex-2", "ex-1"]);
+        api.stop().await;
+        Ok(db)
+    })
+    .await
+}
+
+/// The instrumentation lists a span's artifacts by id; the API's sink gives each the download URL the API serves it
+/// at, unless the engine gave one of its own.
+#[tokio::test]
+async fn engine_spans_get_the_download_url_of_their_artifacts() -> anyhow::Result<()> {
+    on_each_backend(|_, db: TestDb| async move {
+        let api = TestApi::start(&db, |s| s).await?;
+        let artifact = |id: &str, download_url: &str| ArtifactRef {
+            id: id.to_owned(),
+            name: format!("{id}.txt"),
+            content_type: "text/plain".to_owned(),
+            size_bytes: 3,
+            download_url: download_url.to_owned(),
+        };
+        let mut run = finished_run("ex-art", &["a", "b"]);
+        run[1].span.artifacts = vec![artifact("art-local", "")];
+        run[2].span.artifacts = vec![artifact("art-elsewhere", "https://files.example.com/art-elsewhere")];
+        StoreSink::new(api.store.clone(), tokio::runtime::Handle::current()).store(run).await?;
+
+        let (status, body) = api.get_json("/api/executions/ex-art/trace", None).await?;
+        assert_eq!(status, 200, "{body}");
+        let trace: TraceResponse = serde_json::from_value(body)?;
+        let listed: Vec<(&str, &str, &str)> = trace
+            .spans
+            .iter()
+            .flat_map(|s| s.artifacts.iter().map(move |a| (s.name.as_str(), a.id.as_str(), a.download_url.as_str())))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("node a", "art-local", "/api/artifacts/art-local/download"),
+                ("node b", "art-elsewhere", "https://files.example.com/art-elsewhere"),
+            ]
+        );
         api.stop().await;
         Ok(db)
     })

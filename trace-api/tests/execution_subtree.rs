@@ -5,9 +5,9 @@
 mod common;
 
 use common::{SpanSpec, TestApi, TestDb, on_each_backend};
-use engine_instrumentation::SpanRecord;
 use serde_json::Value;
 use trace_api::store::WriteScope;
+use trace_model::SpanRecord;
 use trace_model::conventions;
 
 const TRACE: &str = "0af7651916cd43dd8448eb211c80319c";

@@ -7,10 +7,9 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use common::{Backend, SpanSpec, TestApi, TestDb, on_each_backend, span_id};
-use engine_instrumentation::SpanRecord;
 use futures_util::StreamExt;
 use tokio_tungstenite::tungstenite::Message;
-use trace_model::{LiveMessage, SpanTree, TraceResponse};
+use trace_model::{LiveMessage, SpanRecord, SpanTree, TraceResponse};
 
 /// A root with 99 nodes of 100 children each: 10,000 spans.
 fn big_run(execution: &str) -> Vec<SpanRecord> {

@@ -3,6 +3,7 @@
 //! No I/O lives here: the crate compiles for wasm32 (the view) and natively (the API, the instrumentation).
 //!
 //! - [`wire`]: the JSON types of the trace API (executions, spans, pages, live updates).
+//! - [`span_record`]: a span on its way into a store, with the execution, workflow and workspace it declares.
 //! - [`time`]: RFC 3339 timestamps with microseconds, as the wire format fixes them.
 //! - [`conventions`]: attribute names and the rules that classify spans and read token usage.
 //! - [`tree`]: the span tree built from the flat, depth-first span list.
@@ -25,11 +26,13 @@ pub mod keyboard;
 pub mod merge;
 pub mod metrics;
 pub mod search;
+pub mod span_record;
 pub mod time;
 pub mod timeline;
 pub mod tree;
 pub mod wire;
 
 pub use flatten::{Row, visible_rows, visible_rows_where};
+pub use span_record::SpanRecord;
 pub use tree::{SpanTree, TreeItem, TreeNode};
 pub use wire::*;

@@ -1,4 +1,4 @@
-//! The JSON contract of the trace API (ARCHITECTURE §2).
+//! The JSON contract of the trace API (docs/api.md).
 //!
 //! Optional fields default when absent so that older producers (the Orcheo back end's own trace response) still parse.
 
@@ -276,6 +276,8 @@ pub struct ArtifactRef {
     pub name: String,
     pub content_type: String,
     pub size_bytes: u64,
+    /// Where the API serves the bytes. The API sets it; a span that has not been through the API (the
+    /// instrumentation's records) leaves it empty, and a viewer then uses the API's download route.
     pub download_url: String,
 }
 

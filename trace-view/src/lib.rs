@@ -4,17 +4,26 @@
 //!
 //! - `mount`: the JS-facing API (`mount`, `TraceViewHandle`) and the inputs it pushes into the app.
 //! - `host`: the values the embedding page controls (source, token, selection, live) as root-context signals.
-//! - `app`: the root component: layout, and which state (empty, loading, error, trace) shows;
-//!   `stylesheet`: the view's CSS, adopted by the shadow root it renders in.
-//! - `state`: the app's own signals (load, collapsed spans, filters, search, live state, page progress);
-//!   `notices`: empty, loading and error views.
-//! - `loader`: loads the trace whenever the source changes, from the API or from a trace set directly;
-//!   `pages`: the page-by-page load of a large trace, resumable after a failed page.
+//! - `app`: the root component: layout, and which state (empty, loading, error, trace) shows.
+//! - `stylesheet`: the view's CSS, adopted by the shadow root it renders in.
+//! - `state`: the app's own signals (load, collapsed spans, filters, search, live state, page progress).
+//! - `notices`: the empty, loading and error views, and the alert over a partial trace.
+//! - `loader`: loads the trace whenever the source changes, from the API or from a trace set directly.
+//! - `pages`: the page-by-page load of a large trace, resumable after a failed page.
 //! - `live`: the WebSocket subscription that merges updates into the shown trace.
-//! - `fetch`: the trace page and artifact clients; `browser`: clipboard, file saving, clock.
-//! - `trace_data`: a loaded trace with its span tree, lookups and metrics; `visible`: the rows to show.
-//! - `summary`, `toolbar`, `tree_pane`, `tree_row`, `details`, `model_text`, `artifacts`: the panes;
-//!   `span_origin`, `span_links`: the details' resource, scope and dropped counts, and links.
+//! - `fetch`: the trace page and artifact clients.
+//! - `browser`: clipboard, file saving, clock.
+//! - `trace_data`: a loaded trace with its span tree, lookups and metrics.
+//! - `visible`: the rows to show for the filters, search and collapsed spans, and the search matches.
+//! - `summary`: the metrics summary on top.
+//! - `toolbar`: search, filters, expand/collapse all, export.
+//! - `tree_pane`: the span tree as a virtual list.
+//! - `tree_row`: one row of the tree, with its bar on the time axis.
+//! - `details`: the selected span's details.
+//! - `model_text`: a prompt or a response, expandable, with copy.
+//! - `artifacts`: the artifact list and its authorized downloads.
+//! - `span_origin`: the details' resource, scope, OpenTelemetry kind and dropped counts.
+//! - `span_links`: the details' links to other spans and traces.
 //! - `events`: the DOM `CustomEvent`s sent to the host page.
 
 mod app;

@@ -13,6 +13,12 @@ pub fn test(root: &Path) -> anyhow::Result<()> {
         root,
         cargo().args(["clippy", "--workspace", "--exclude", "trace-view", "--all-targets", "--", "-D", "warnings"]),
     )?;
+    // The service built without the reference engine (no `--demo`), so that the `demo` feature stays optional.
+    step(
+        "clippy (trace-api without the demo feature)",
+        root,
+        cargo().args(["clippy", "--package", "trace-api", "--no-default-features", "--", "-D", "warnings"]),
+    )?;
     step(
         "clippy (trace-view, wasm32)",
         root,

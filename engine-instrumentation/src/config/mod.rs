@@ -1,4 +1,4 @@
-//! Tracing configuration from the environment, with Orcheo's variable names (ARCHITECTURE §6). A bad value is a
+//! Tracing configuration from the environment, with Orcheo's variable names (docs/configuration.md). A bad value is a
 //! start-up error that names the variable; an unset or empty variable takes its default.
 
 use std::collections::BTreeMap;

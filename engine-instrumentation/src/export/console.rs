@@ -5,7 +5,7 @@ use std::io::Write as _;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 
-use crate::span_record::SpanRecord;
+use crate::span_record;
 
 #[derive(Debug, Default, Clone, Copy)]
 pub struct ConsoleExporter;
@@ -14,7 +14,7 @@ impl SpanExporter for ConsoleExporter {
     async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
         let mut out = std::io::stdout().lock();
         for span in &batch {
-            let record = SpanRecord::from_span_data(span);
+            let record = span_record::from_span_data(span);
             let line = serde_json::json!({
                 "execution_id": record.execution_id,
                 "trace_id": record.trace_id,

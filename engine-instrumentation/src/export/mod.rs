@@ -16,11 +16,12 @@ use std::sync::Arc;
 use futures_util::future::BoxFuture;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+use trace_model::SpanRecord;
 
 pub use exporter::Backoff;
 pub use queue::BatchSettings;
 
-use crate::span_record::SpanRecord;
+use crate::span_record;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
@@ -50,7 +51,7 @@ impl PersistenceExporter {
 
 impl SpanExporter for PersistenceExporter {
     fn export(&self, batch: Vec<SpanData>) -> impl Future<Output = OTelSdkResult> + Send {
-        let records: Vec<SpanRecord> = batch.iter().map(SpanRecord::from_span_data).collect();
+        let records: Vec<SpanRecord> = batch.iter().map(span_record::from_span_data).collect();
         let stored = self.sink.store(records);
         async move { stored.await.map_err(|e| OTelSdkError::InternalFailure(e.to_string())) }
     }

@@ -1,7 +1,8 @@
 //! The [`WorkflowTracer`]: an [`ExecutionObserver`] that records a run as OpenTelemetry spans — a root span per
-//! execution, a child per node attempt, a grandchild per external call — with the attributes of ARCHITECTURE §3.
-//! Values go on spans as they are, except a model call's text, which goes packed (`crate::genai`) for the export
-//! stage to expand; redaction and truncation happen once, in that stage, before any exporter.
+//! execution, a child per node attempt, a grandchild per external call — with the attributes docs/architecture.md lists
+//! ("One execution, end to end", "Conventions"). Values go on spans as they are, except a model call's text, which goes
+//! packed (`crate::genai`) for the export stage to expand; redaction and truncation happen once, in that stage, before
+//! any exporter.
 
 mod calls;
 

@@ -10,9 +10,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use engine_instrumentation::{
-    Engine, MemorySink, RunOutcome, RunRequest, SpanRecord, TracingConfig, TracingPipeline, Workflow,
-};
+use engine_instrumentation::{MemorySink, RunOutcome, RunRequest, SpanRecord, TracingConfig, TracingPipeline};
+use reference_engine::{Engine, Workflow};
 
 /// Runs `workflow` as `execution_id` through a default pipeline; returns the outcome and every persisted span.
 pub async fn run(workflow: &Workflow, execution_id: &str) -> anyhow::Result<(RunOutcome, Vec<SpanRecord>)> {

@@ -3,10 +3,11 @@
 use std::sync::Arc;
 
 use engine_instrumentation::config::{ExporterKind, OtlpProtocol};
-use engine_instrumentation::samples::{self, LoopbackServer};
 use engine_instrumentation::{
-    Engine, MemorySink, RunOutcome, RunRequest, SpanRecord, TracingConfig, TracingPipeline, TracingPipelineBuilder,
+    MemorySink, RunOutcome, RunRequest, SpanRecord, TracingConfig, TracingPipeline, TracingPipelineBuilder,
 };
+use reference_engine::Engine;
+use reference_engine::samples::{self, LoopbackServer};
 
 pub fn otlp(protocol: OtlpProtocol, endpoint: String) -> TracingConfig {
     TracingConfig {

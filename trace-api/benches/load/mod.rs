@@ -4,12 +4,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use engine_instrumentation::SpanRecord;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
 use opentelemetry_proto::tonic::trace::v1::{ResourceSpans, ScopeSpans, Span, Status};
 use prost::Message;
-use trace_model::{SpanStatus, StatusCode};
+use trace_model::{SpanRecord, SpanStatus, StatusCode};
 
 pub const SPANS_PER_REQUEST: usize = 1000;
 

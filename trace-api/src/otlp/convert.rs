@@ -2,7 +2,6 @@
 //! links), and the kind, tokens and duration are derived by the shared conventions (docs/architecture.md).
 
 use chrono::{DateTime, Utc};
-use engine_instrumentation::SpanRecord;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 use opentelemetry_proto::tonic::common::v1::InstrumentationScope as OtlpScope;
 use opentelemetry_proto::tonic::common::v1::any_value::Value as OtlpValue;
@@ -12,7 +11,8 @@ use opentelemetry_proto::tonic::trace::v1::{Span as OtlpSpan, Status};
 use serde_json::Value as Json;
 use trace_model::conventions::{self, EXECUTION_ID, WORKFLOW_ID, WORKSPACE_ID};
 use trace_model::{
-    Attributes, DroppedCounts, InstrumentationScope, OtelSpanKind, Span, SpanEvent, SpanLink, SpanStatus, StatusCode,
+    Attributes, DroppedCounts, InstrumentationScope, OtelSpanKind, Span, SpanEvent, SpanLink, SpanRecord, SpanStatus,
+    StatusCode,
 };
 
 /// Every span of a (validated) request, with the execution, workflow and workspace it or its resource declares (the

@@ -10,6 +10,11 @@ use super::access::{authorize, bearer_token, visible_execution};
 use crate::auth::SCOPE_READ;
 use crate::error::ApiError;
 
+/// Where the API serves the artifact `id` (the route of `download` below): the `download_url` of a span's artifact.
+pub fn download_url(id: &str) -> String {
+    format!("/api/artifacts/{id}/download")
+}
+
 /// An artifact's bytes, as an attachment, under the same access rule as its execution.
 #[endpoint(
     tags("artifacts"),

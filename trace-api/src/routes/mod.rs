@@ -28,6 +28,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub use access::{bearer_token, websocket_token};
+pub use artifacts::download_url;
 
 /// The whole service. `www` is the folder of the built web bundle, if any.
 pub fn router(state: AppState, www: Option<PathBuf>) -> Service {

@@ -5,11 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Utc};
-use engine_instrumentation::SpanRecord;
 use rustc_hash::FxHashMap;
 use sqlx::{Any, Row, Transaction};
 use trace_model::conventions::{self, EXECUTION_STATUS, WORKFLOW_ID};
-use trace_model::{ExecutionStatus, Span, SpanKind, StatusCode, time};
+use trace_model::{ExecutionStatus, Span, SpanKind, SpanRecord, StatusCode, time};
 
 use super::membership::{self, Filed, Incoming};
 use super::span_rows::{self, Contribution, RowValues, StoredRow};

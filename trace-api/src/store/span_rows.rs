@@ -4,9 +4,8 @@
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
-use engine_instrumentation::SpanRecord;
 use sqlx::{Any, AssertSqlSafe, Row, Transaction};
-use trace_model::{Span, StatusCode, time};
+use trace_model::{Span, SpanRecord, StatusCode, time};
 
 use super::{Dialect, StoreError, to_sql_count};
 

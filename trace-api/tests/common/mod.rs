@@ -10,11 +10,10 @@ use std::future::Future;
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, TimeZone, Utc};
-use engine_instrumentation::SpanRecord;
 use sqlx::Connection;
 use trace_api::server::{self, RunningServer};
 use trace_api::{AppState, Store, routes};
-use trace_model::{Attributes, Span, SpanStatus, StatusCode, conventions};
+use trace_model::{Attributes, Span, SpanRecord, SpanStatus, StatusCode, conventions};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

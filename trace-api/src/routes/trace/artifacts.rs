@@ -70,7 +70,7 @@ fn placements<'a>(views: &'a [SpanView], artifacts: &'a [ArtifactMeta]) -> HashM
                 name: meta.name.clone(),
                 content_type: meta.content_type.clone(),
                 size_bytes: meta.size_bytes,
-                download_url: format!("/api/artifacts/{}/download", meta.id),
+                download_url: crate::routes::download_url(&meta.id),
             });
         }
     };

@@ -6,20 +6,20 @@ use std::time::Duration;
 use futures_util::future::join_all;
 use tokio::time::Instant;
 
-use super::actions::{self, ActionError};
-use super::artifacts::{ArtifactStore, MemoryArtifacts};
-use super::guard::{NodeGuard, RunGuard};
-use super::workflow::{NodeSpec, Step, Workflow};
-use crate::cancel::CancelToken;
-use crate::hooks::{ExecutionObserver, NodeFailure, NodeInfo, NodeResult, RunInfo, RunOutcome};
-use crate::layer::{RunRequest, WorkflowEngine};
+use engine_instrumentation::hooks::{ExecutionObserver, NodeFailure, NodeInfo, NodeResult, RunInfo, RunOutcome};
+use engine_instrumentation::{CancelToken, RunRequest, WorkflowEngine};
+
+use crate::actions::{self, ActionError};
+use crate::artifacts::{ArtifactStore, MemoryArtifacts};
+use crate::guard::{NodeGuard, RunGuard};
+use crate::workflow::{NodeSpec, Step, Workflow};
 
 /// The reference engine. Cloning shares its artifact store and HTTP client.
 #[derive(Clone, Debug)]
 pub struct Engine {
-    pub(super) artifacts: Arc<dyn ArtifactStore>,
+    pub(crate) artifacts: Arc<dyn ArtifactStore>,
     /// An error only if the platform could not build a client; HTTP nodes then fail with that reason.
-    pub(super) http: Result<reqwest::Client, String>,
+    pub(crate) http: Result<reqwest::Client, String>,
 }
 
 impl Default for Engine {

@@ -4,7 +4,7 @@
 
 use tiktoken_rs::o200k_base_singleton;
 
-use crate::calls::{LlmRequest, LlmResponse, Message};
+use engine_instrumentation::calls::{LlmRequest, LlmResponse, Message};
 
 /// The provider name the local model reports (`gen_ai.provider.name`).
 pub const PROVIDER: &str = "orcheo.local";

@@ -1,8 +1,8 @@
 //! Guards that close a node or call span if the engine's future is dropped mid-way (the caller gave up on the
 //! run): every span the hooks opened is ended, as cancelled.
 
-use crate::calls::CallResult;
-use crate::hooks::{CallHandle, ExecutionObserver, NodeInfo, NodeResult, RunInfo, RunOutcome};
+use engine_instrumentation::calls::CallResult;
+use engine_instrumentation::hooks::{CallHandle, ExecutionObserver, NodeInfo, NodeResult, RunInfo, RunOutcome};
 
 pub(crate) const DROPPED: &str = "run dropped by its caller";
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 pub use server::{LoopbackServer, ReceivedRequest};
 
-use crate::reference::{NodeAction, NodeSpec, Step, Workflow};
+use crate::workflow::{NodeAction, NodeSpec, Step, Workflow};
 
 pub const FAKE_API_KEY: &str = "sk-live-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c";
 /// The model every sample calls.

@@ -5,7 +5,7 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use crate::calls::ArtifactRef;
+use engine_instrumentation::calls::ArtifactRef;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArtifactError {

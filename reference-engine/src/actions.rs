@@ -3,16 +3,17 @@
 use std::backtrace::Backtrace;
 use std::time::Duration;
 
-use super::engine::Engine;
-use super::guard::CallGuard;
-use super::workflow::NodeAction;
-use crate::calls::{
+use engine_instrumentation::calls::{
     CallResult, CallStart, HttpRequest, HttpResponse, LlmRequest, Message, StorageRequest, StorageResponse,
 };
-use crate::hooks::{ExecutionObserver, NodeFailure, NodeInfo, RunInfo};
-use crate::model;
+use engine_instrumentation::hooks::{ExecutionObserver, NodeFailure, NodeInfo, RunInfo};
 
-pub(super) enum ActionError {
+use crate::engine::Engine;
+use crate::guard::CallGuard;
+use crate::model;
+use crate::workflow::NodeAction;
+
+pub(crate) enum ActionError {
     Failed(NodeFailure),
     Cancelled(String),
 }
@@ -36,7 +37,7 @@ fn start<'a>(
     CallGuard { observer, run, node, handle: Some(handle) }
 }
 
-pub(super) async fn perform(
+pub(crate) async fn perform(
     engine: &Engine,
     action: &NodeAction,
     input: &str,
