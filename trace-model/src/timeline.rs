@@ -40,6 +40,17 @@ impl TimeAxis {
         let end = span.end_time.map_or(1.0, |end| (micros(self.start, end) / total).clamp(0.0, 1.0));
         Bar { offset, width: (end - offset).max(0.0) }
     }
+
+    /// The bar of a stretch of time, such as a critical path segment.
+    pub fn stretch(&self, start: DateTime<Utc>, end: DateTime<Utc>) -> Bar {
+        let total = micros(self.start, self.end);
+        if total <= 0.0 {
+            return Bar { offset: 0.0, width: 1.0 };
+        }
+        let offset = (micros(self.start, start) / total).clamp(0.0, 1.0);
+        let end = (micros(self.start, end) / total).clamp(0.0, 1.0);
+        Bar { offset, width: (end - offset).max(0.0) }
+    }
 }
 
 fn micros(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
@@ -66,6 +77,9 @@ mod tests {
         assert_eq!(axis.bar(&spans[0]), Bar { offset: 0.0, width: 1.0 });
         assert_eq!(axis.bar(&spans[1]), Bar { offset: 0.25, width: 0.25 });
         assert_eq!(axis.bar(&spans[2]), Bar { offset: 0.5, width: 0.5 }, "open spans run to the end");
+        let (from, to) = (spans[1].start_time, spans[0].end_time.unwrap_or(spans[0].start_time));
+        assert_eq!(axis.stretch(from, to), Bar { offset: 0.25, width: 0.75 });
+        assert_eq!(axis.stretch(to, from), Bar { offset: 1.0, width: 0.0 }, "a reversed stretch is empty");
     }
 
     #[test]
