@@ -50,8 +50,8 @@ pub struct CriticalPath {
     pub covered_ms: f64,
     /// The run: from the earliest start to the latest end of its spans.
     pub run_ms: f64,
-    /// Node → index into `shares`.
-    index: HashMap<usize, usize>,
+    /// Node → index into `shares`, and the indices of its segments.
+    index: HashMap<usize, (usize, Vec<usize>)>,
 }
 
 /// A span's times once cleaned, or `None` when it is left out.
@@ -131,14 +131,15 @@ impl CriticalPath {
         let mut shares: Vec<PathShare> = Vec::new();
         let mut index = HashMap::new();
         let mut covered_ms = 0.0;
-        for segment in &segments {
+        for (i, segment) in segments.iter().enumerate() {
             let ms = segment.duration_ms();
             covered_ms += ms;
-            let at = *index.entry(segment.node).or_insert_with(|| {
+            let (at, of_node) = index.entry(segment.node).or_insert_with(|| {
                 shares.push(PathShare { node: segment.node, ms: 0.0 });
-                shares.len() - 1
+                (shares.len() - 1, Vec::new())
             });
-            shares[at].ms += ms;
+            shares[*at].ms += ms;
+            of_node.push(i);
         }
         Self { segments, shares, covered_ms, run_ms, index }
     }
@@ -149,12 +150,12 @@ impl CriticalPath {
 
     /// How long `node` is on the path, if it is.
     pub fn share_of(&self, node: usize) -> Option<f64> {
-        self.index.get(&node).map(|&at| self.shares[at].ms)
+        self.index.get(&node).map(|(at, _)| self.shares[*at].ms)
     }
 
     /// The segments spent in `node`.
     pub fn segments_of(&self, node: usize) -> impl Iterator<Item = &PathSegment> {
-        self.segments.iter().filter(move |s| s.node == node)
+        self.index.get(&node).into_iter().flat_map(|(_, of_node)| of_node.iter().map(|&i| &self.segments[i]))
     }
 
     /// How many spans the path goes through.
@@ -245,6 +246,8 @@ mod tests {
         );
         assert_eq!(path.span_count(), 4);
         assert_eq!(path.share_of(0), Some(20.0), "the root's own time: 10 + 5 + 5 ms");
+        assert_eq!(path.segments_of(0).map(|s| s.duration_ms()).collect::<Vec<_>>(), [10.0, 5.0, 5.0]);
+        assert_eq!(path.segments_of(9).count(), 0);
         assert_eq!((path.covered_ms, path.run_ms), (100.0, 100.0));
     }
 
