@@ -1,5 +1,6 @@
 //! The layout of `<orcheo-trace-view>` on the story page's "Parallel drafts and a retry" story: names are not cut at
-//! 1,400, 1,024 and 800 px element widths (the bars and badges give way first), the details go under the tree
+//! 1,400, 1,024 and 800 px element widths (the badges and bars give way first), the bars show at the default split
+//! of a 1,400 and a 1,024 px element, lined up with each other and the time axis, the details go under the tree
 //! below 800 px, the time axis has round ticks, and the splitter follows the APG window splitter pattern by keyboard
 //! and keeps its position across loads.
 
@@ -26,13 +27,19 @@ const MEASURE: &str = "
     const row = root.querySelector(`[role=treeitem][data-span-id='${spanId}']`);
     const name = row && row.querySelector('.name');
     const shown = (sel) => { const e = row && row.querySelector(sel); return !!e && e.getClientRects().length > 0
-      && e.getBoundingClientRect().width > 1; };
+      && getComputedStyle(e).display !== 'none' && e.getBoundingClientRect().width > 1; };
+    // Every rendered row's bar column and the axis track: left edge and width.
+    const column = (e) => { const b = e.getBoundingClientRect(); return [Math.round(b.left), Math.round(b.width)]; };
+    const columns = [...root.querySelectorAll('[role=treeitem] .timeline')].filter((e) => e.getClientRects().length)
+      .map(column);
+    const track = root.querySelector('.axis-track');
     const tree = root.querySelector('.tree-pane').getBoundingClientRect();
     const details = root.querySelector('.details').getBoundingClientRect();
     const axis = root.querySelector('[data-testid=time-axis]');
     done({ host: host.getBoundingClientRect().width, name: name && name.textContent,
       scrollWidth: name && name.scrollWidth, clientWidth: name && name.clientWidth,
-      timeline: shown('.timeline'), badge: shown('.badge.kind'),
+      timeline: shown('.timeline'), bar: shown('.timeline .bar'), badge: shown('.badge.kind'), columns,
+      track: track && track.getClientRects().length ? column(track) : null,
       detailsBelow: details.top >= tree.bottom - 1, splitter: root.querySelector('[role=separator]')
         .getClientRects().length > 0,
       ticks: axis && axis.getClientRects().length > 0 ? [...axis.querySelectorAll('.tick')].map((t) => t.textContent) : null });
@@ -99,10 +106,20 @@ async fn names_stay_whole_down_to_800_px_and_the_splitter_works_by_keyboard() ->
             assert!(scroll <= client, "the name is cut at {width} px: {m}");
             assert_eq!(m["detailsBelow"], json!(false), "side by side at {width} px: {m}");
             assert_eq!(m["splitter"], json!(true));
-            if width == 1400 {
-                assert_eq!((m["timeline"].clone(), m["badge"].clone()), (json!(true), json!(true)), "all shown: {m}");
+            if width == 1400 || width == 1024 {
+                // The timeline shows at the default split of common widths, next to the whole name.
+                assert_eq!((m["timeline"].clone(), m["bar"].clone()), (json!(true), json!(true)), "bars: {m}");
+                let columns = m["columns"].as_array().cloned().unwrap_or_default();
+                assert!(columns.len() > 1, "rows with bars at {width} px: {m}");
+                let track = &m["track"];
+                assert!(track[1].as_f64().is_some_and(|w| w >= 64.0), "a bar column at least 4rem wide: {m}");
+                // Rows at every depth share one column, under the axis.
+                assert!(columns.iter().all(|c| c == track), "bar columns under the axis at {width} px: {m}");
                 // The run takes 1.30 s: round half-second ticks.
                 assert_eq!(m["ticks"], json!(["0.0 s", "0.5 s", "1.0 s"]));
+            }
+            if width == 1400 {
+                assert_eq!(m["badge"], json!(true), "all shown: {m}");
             }
             if width == 800 {
                 assert_eq!(m["timeline"], json!(false), "the bars give way first: {m}");
@@ -118,11 +135,11 @@ async fn names_stay_whole_down_to_800_px_and_the_splitter_works_by_keyboard() ->
         let state = splitter(&b).await?;
         assert_eq!(
             (&state["now"], &state["min"], &state["max"], &state["tabindex"], &state["orientation"]),
-            (&json!("40"), &json!("0"), &json!("80"), &json!("0"), &json!("vertical"))
+            (&json!("45"), &json!("0"), &json!("80"), &json!("0"), &json!("vertical"))
         );
         assert_eq!(state["label"], json!("Resize the span tree"));
         assert_eq!(state["controls"], json!("tree-pane"));
-        assert_eq!(state["share"], json!(40));
+        assert_eq!(state["share"], json!(45));
         b.js(
             "document.querySelector(arguments[0]).shadowRoot.querySelector('[role=separator]').focus()",
             vec![json!(STORY)],
@@ -130,8 +147,8 @@ async fn names_stay_whole_down_to_800_px_and_the_splitter_works_by_keyboard() ->
         .await?;
         assert_eq!(splitter(&b).await?["focused"], json!(true));
         b.press(char::from(Key::Left)).await?;
-        let state = expect_split(&b, "35").await?;
-        assert_eq!(state["share"], json!(35));
+        let state = expect_split(&b, "40").await?;
+        assert_eq!(state["share"], json!(40));
         b.press(char::from(Key::Home)).await?;
         expect_split(&b, "20").await?;
         b.press(char::from(Key::End)).await?;

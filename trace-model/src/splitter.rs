@@ -5,8 +5,9 @@
 /// Narrowest and widest the tree may be while open, in percent of the panes' width.
 pub const MIN_OPEN: f64 = 20.0;
 pub const MAX_OPEN: f64 = 80.0;
-/// Where the splitter starts (the tree takes 2 of 5 parts, as the panes did before they could be resized).
-pub const DEFAULT: f64 = 40.0;
+/// Where the splitter starts: wide enough for a name, the duration and the bars side by side in a 1,024 px element
+/// (docs/trace-view.md, "Layout").
+pub const DEFAULT: f64 = 45.0;
 /// How far one arrow key moves it.
 pub const STEP: f64 = 5.0;
 
@@ -94,7 +95,7 @@ mod tests {
     #[test]
     fn arrows_move_by_a_step_within_the_open_range() {
         use SplitKey::*;
-        assert_eq!(keys(Split::default(), &[Left, Left, Right]), [35.0, 30.0, 35.0]);
+        assert_eq!(keys(Split::default(), &[Left, Left, Right]), [40.0, 35.0, 40.0]);
         assert_eq!(Split::at(MIN_OPEN).key(Left), None, "already at the left edge");
         assert_eq!(Split::at(MAX_OPEN).key(Right), None, "already at the right edge");
         assert_eq!(keys(Split::at(22.0), &[Left]), [MIN_OPEN]);
@@ -124,6 +125,6 @@ mod tests {
         assert_eq!(Split::default().drag(600.0, 1000.0).map(|s| s.value), Some(60.0));
         assert_eq!(Split::default().drag(10.0, 1000.0).map(|s| s.value), Some(MIN_OPEN));
         assert_eq!(Split::default().drag(400.0, 0.0), None);
-        assert_eq!(Split::default().drag(400.0, 1000.0), None, "no move, no change");
+        assert_eq!(Split::default().drag(450.0, 1000.0), None, "no move, no change");
     }
 }
