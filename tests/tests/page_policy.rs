@@ -33,9 +33,7 @@ const LAYOUT: &str = "
     const bar = row.querySelector('.bar').getBoundingClientRect();
     return { id: row.dataset.spanId, level: Number(row.getAttribute('aria-level')), top: box.top - treeBox.top,
       height: box.height, position: style.position, indent: parseFloat(style.paddingInlineStart),
-      timeline: timeline.width, barLeft: bar.left - timeline.left, barWidth: bar.width,
-      timelineHidden: getComputedStyle(row.querySelector('.timeline')).display === 'none',
-      paneWidth: root.querySelector('.tree-pane').getBoundingClientRect().width };
+      timeline: timeline.width, barLeft: bar.left - timeline.left, barWidth: bar.width };
   });
   return { hostHeight: host.clientHeight,
     rootHeight: root.querySelector('.root').getBoundingClientRect().height, treeHeight: treeBox.height,
@@ -92,12 +90,6 @@ async fn expect_laid_out(browser: &Browser, element: &str, trace: &TraceResponse
         let depth = num(&row["level"]) - 1.0;
         assert!(close(num(&row["indent"]), (0.5 + 1.1 * depth) * rem), "{element}: indent of {}: {row}", span.name);
         let (timeline, bar) = (num(&row["timeline"]), axis.bar(span));
-        // In a tree pane narrower than 30rem the bar column gives way to the names (docs/trace-view.md, "Layout").
-        if num(&row["paneWidth"]) < 30.0 * rem {
-            assert_eq!(row["timelineHidden"], json!(true), "{element}: {row}");
-            tops.push(num(&row["top"]));
-            continue;
-        }
         assert!(timeline > 0.0, "{element}: {row}");
         assert!(close(num(&row["barLeft"]), bar.offset * timeline), "{element}: bar of {}: {row}", span.name);
         // The stylesheet gives every bar at least 2px, so that the shortest spans still show.
