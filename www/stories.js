@@ -184,6 +184,27 @@ export function failedRun() {
   );
 }
 
+/** Drafts written in parallel, one of them failing once and retried, then published: the critical path goes
+ * through the retry, not the parallel draft that finished earlier. */
+export function fanOutRun() {
+  const t = BASE_TIME;
+  const llm = (prompt) => ({ attributes: llmAttributes("local-mini", 300, 120, prompt, "A draft.") });
+  const failed = { code: "ERROR", message: "model timed out" };
+  return trace("story-fanout", "blog-post-chain", [
+    span(1, null, "workflow blog-post-chain", "workflow", t, 1300),
+    span(2, 1, "node outline", "node", t + 5, 200),
+    span(3, 2, "chat local-mini", "llm", t + 10, 190, llm("Outline a post on tracing.")),
+    span(4, 1, "node draft_intro", "node", t + 210, 490),
+    span(5, 4, "chat local-mini", "llm", t + 215, 475, llm("Draft the introduction.")),
+    span(6, 1, "node draft_body", "node", t + 210, 210, { status: failed, attributes: { "orcheo.node.attempt": 1 } }),
+    span(7, 6, "chat local-mini", "llm", t + 215, 200, { ...llm("Draft the body."), status: failed }),
+    span(8, 1, "node draft_body", "node", t + 425, 575, { attributes: { "orcheo.node.attempt": 2 } }),
+    span(9, 8, "chat local-mini", "llm", t + 430, 560, llm("Draft the body.")),
+    span(10, 1, "node publish", "node", t + 1010, 230),
+    span(11, 10, "storage put post", "storage", t + 1020, 210, { attributes: { "orcheo.span.kind": "storage" } }),
+  ]);
+}
+
 function showInputs(list, inputs) {
   list.replaceChildren(
     ...Object.entries(inputs).flatMap(([name, value]) => {
@@ -231,6 +252,7 @@ export function setUpStories() {
   traceStory("small", smallRun, "small run");
   traceStory("llm", llmRun, "LLM-heavy run");
   traceStory("failed", failedRun, "failed run");
+  traceStory("fanout", fanOutRun, "parallel drafts with a retry");
   traceStory("10k", () => syntheticTrace(10_000), "synthetic");
   const big = story("100k");
   showInputs(big.inputs, { trace: "synthetic (100,000 spans, set as a property on demand)" });

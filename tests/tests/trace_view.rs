@@ -23,6 +23,10 @@ const ROWS: &str = "
       level: r.getAttribute('aria-level'), pos: r.getAttribute('aria-posinset'), size: r.getAttribute('aria-setsize'),
       marks: [...r.querySelectorAll('mark')].map((m) => m.textContent), focused: r === active }));";
 
+/// The height of the virtual list's tree (28px per row it holds, rendered or not).
+const TREE_HEIGHT: &str =
+    "return document.querySelector(arguments[0]).shadowRoot.querySelector('[role=tree]').style.height;";
+
 /// Clicks the element (by CSS, inside the shadow root of `arguments[0]`).
 const CLICK: &str = "document.querySelector(arguments[0]).shadowRoot.querySelector(arguments[1]).click();";
 
@@ -233,9 +237,13 @@ async fn copy_puts_the_full_prompt_on_the_clipboard() -> anyhow::Result<()> {
     let b = &page.browser;
     let llm = "#story-llm";
     let result = async {
+        // All 19 spans are in the tree (its height is one row each), though the virtual list renders only those in
+        // and near view; the first chat span is near the top.
         let shown = eventually("the LLM story's rows", WAIT, || async {
+            let height = b.js(TREE_HEIGHT, vec![json!(llm)]).await?;
             let rows = rows(b, llm).await?;
-            Ok((rows.len() == 19).then_some(rows))
+            let chat = rows.iter().any(|r| r["name"] == json!("chat claude-sonnet"));
+            Ok((height == json!("532px") && chat).then_some(rows))
         })
         .await?;
         let chat = shown.iter().position(|r| r["name"] == json!("chat claude-sonnet")).unwrap_or_default();
@@ -357,7 +365,8 @@ async fn axe_finds_no_violations_on_the_story_and_canvas_pages_light_and_dark() 
 
             b.client.goto(canvas_url.as_str()).await?;
             b.color_scheme(scheme).await?;
-            b.client.find(Locator::Id("tab-trace")).await?.click().await?;
+            // The tabs render once the page has asked the API which ones the deployment shows.
+            b.client.wait().for_element(Locator::Id("tab-trace")).await?.click().await?;
             let violations = b.axe_violations().await?;
             assert!(violations.is_empty(), "canvas page, {scheme}: {violations:#?}");
         }

@@ -14,10 +14,13 @@
 //! - [`search`]: search over names and attribute values, highlight ranges, match stepping.
 //! - [`keyboard`]: the WAI-ARIA tree view keyboard model, type-ahead included.
 //! - [`timeline`]: the trace's time axis and each span's bar on it.
+//! - [`critical_path`]: the chain of spans that set the run's duration, as Jaeger computes it.
+//! - [`splitter`]: the WAI-ARIA window splitter between the tree and the details, keys and drags.
 //! - [`metrics`]: the summary totals (duration, tokens, errors, artifacts, models).
 //! - [`merge`]: live updates merged into a loaded trace, and held while a trace is still loading.
 
 pub mod conventions;
+pub mod critical_path;
 pub mod display;
 pub mod facts;
 pub mod filter;
@@ -27,6 +30,7 @@ pub mod merge;
 pub mod metrics;
 pub mod search;
 pub mod span_record;
+pub mod splitter;
 pub mod time;
 pub mod timeline;
 pub mod tree;

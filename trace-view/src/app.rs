@@ -9,6 +9,7 @@ use crate::host::Host;
 use crate::live::use_live_updates;
 use crate::loader::use_trace_loader;
 use crate::notices::{EmptyNotice, ErrorNotice, LoadingNotice};
+use crate::splitter::{Splitter, TREE_PANE_ID, drag_to, use_split};
 use crate::state::{Load, ViewState};
 use crate::summary::Summary;
 use crate::toolbar::Toolbar;
@@ -56,13 +57,29 @@ fn TraceLayout(trace: SharedTrace) -> Element {
     });
     let selected = host.selected.read().as_deref().and_then(|id| trace.0.node_of(id));
     let (empty, nothing_matches) = (trace.0.is_empty(), visible.read().0.rows.is_empty());
+    let split = use_split(host.root.clone());
+    let mut dragging = use_signal(|| false);
+    let (split_at, collapsed) = (split.read().value, split.read().is_collapsed());
+    let root = host.root.clone();
     rsx! {
         Summary { trace: trace.clone() }
         if empty {
             EmptyNotice { message: "This execution has no spans yet." }
         } else {
-            div { class: "panes",
-                div { class: "tree-pane",
+            div {
+                class: if collapsed { "panes collapsed" } else { "panes" },
+                onpointermove: move |event| {
+                    if *dragging.peek()
+                        && let Some(panes) = root.query_selector(".panes").ok().flatten()
+                    {
+                        drag_to(split, &panes, event.client_coordinates().x);
+                    }
+                },
+                onpointerup: move |_| dragging.set(false),
+                onpointerleave: move |_| dragging.set(false),
+                // The tree's share as a custom property, set through the CSSOM (see `tree_row`).
+                ..split_property(split_at),
+                div { class: "tree-pane", id: TREE_PANE_ID,
                     Toolbar { trace: trace.clone(), visible }
                     if nothing_matches {
                         div { class: "notice", role: "status", "data-testid": "no-matches",
@@ -72,8 +89,14 @@ fn TraceLayout(trace: SharedTrace) -> Element {
                         TreePane { trace: trace.clone(), visible }
                     }
                 }
+                Splitter { split, dragging }
                 DetailsPane { trace, node: selected }
             }
         }
     }
+}
+
+/// `--split`, the tree's width in trace_view.css.
+fn split_property(percent: f64) -> Vec<Attribute> {
+    vec![Attribute::new("--split", format!("{percent}%"), Some("style"), false)]
 }

@@ -41,6 +41,7 @@ mod notices;
 mod pages;
 mod span_links;
 mod span_origin;
+mod splitter;
 mod state;
 mod stylesheet;
 mod summary;

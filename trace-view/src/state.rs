@@ -62,6 +62,8 @@ pub struct ViewState {
     pub stalled: Signal<Option<LoadError>>,
     /// Bumped by the Retry of a failed later page to continue from it.
     pub resume: Signal<u32>,
+    /// The critical path is highlighted in the tree.
+    pub critical_path: Signal<bool>,
 }
 
 impl ViewState {
@@ -79,6 +81,7 @@ impl ViewState {
             held: Signal::new(None),
             stalled: Signal::new(None),
             resume: Signal::new(0),
+            critical_path: Signal::new(false),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! The toolbar over the tree: search with match count and stepping, the filters, expand/collapse all, export.
+//! The toolbar over the tree: search with match count and stepping, the filters, the critical path, expand/collapse
+//! all, export.
 
 use dioxus::prelude::*;
 use trace_model::search::step;
@@ -8,7 +9,7 @@ use crate::host::Host;
 use crate::state::ViewState;
 use crate::trace_data::SharedTrace;
 use crate::visible::SharedVisible;
-use trace_model::display::count;
+use trace_model::display::{count, duration_ms};
 
 #[component]
 pub fn Toolbar(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
@@ -25,6 +26,9 @@ pub fn Toolbar(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
         _ => format!("{} matches", count(total as u64)),
     };
     let (errors_only, ai_only) = (filter.read().errors_only, filter.read().ai_only);
+    let mut critical = view.critical_path;
+    let critical_on = *critical.read();
+    let critical_status = critical_on.then(|| path_summary(&trace.0.critical_path()));
     let data = trace.0.clone();
     let go = {
         let (shown, host, data) = (shown.clone(), host.clone(), data.clone());
@@ -100,6 +104,22 @@ pub fn Toolbar(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
                 }
                 "AI spans only"
             }
+            div { class: "critical-path-tools",
+                button {
+                    r#type: "button",
+                    class: "secondary toggle-button",
+                    "data-testid": "critical-path",
+                    aria_pressed: if critical_on { "true" } else { "false" },
+                    onclick: move |_| critical.toggle(),
+                    "Critical path"
+                }
+                // Present while off too, so that assistive technology announces the summary when it appears.
+                span { class: "path-summary", role: "status", "data-testid": "critical-path-summary",
+                    if let Some(text) = critical_status {
+                        "{text}"
+                    }
+                }
+            }
             div { class: "tool-buttons",
                 button {
                     r#type: "button",
@@ -137,6 +157,18 @@ pub fn Toolbar(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
             }
         }
     }
+}
+
+/// "Critical path: 5 spans, 1.24 s of 1.30 s".
+fn path_summary(path: &trace_model::critical_path::CriticalPath) -> String {
+    let spans = path.span_count();
+    let noun = if spans == 1 { "span" } else { "spans" };
+    format!(
+        "Critical path: {} {noun}, {} of {}",
+        count(spans as u64),
+        duration_ms(path.covered_ms),
+        duration_ms(path.run_ms)
+    )
 }
 
 /// An id made safe for a file name.

@@ -4,6 +4,7 @@ use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use trace_model::critical_path::CriticalPath;
 use trace_model::facts::span_kind;
 use trace_model::metrics::{TraceMetrics, trace_metrics};
 use trace_model::search::SearchIndex;
@@ -23,6 +24,8 @@ pub struct TraceData {
     pub metrics: TraceMetrics,
     /// Built on the first search: most views of a trace never search.
     search: OnceCell<SearchIndex>,
+    /// Computed when first shown.
+    critical_path: OnceCell<Rc<CriticalPath>>,
 }
 
 impl TraceData {
@@ -31,7 +34,16 @@ impl TraceData {
         let kinds = trace.spans.iter().map(span_kind).collect();
         let axis = TimeAxis::of(&trace.spans);
         let metrics = trace_metrics(&trace.execution, &trace.spans, &tree);
-        Self { trace, tree, index: OnceCell::new(), kinds, axis, metrics, search: OnceCell::new() }
+        Self {
+            trace,
+            tree,
+            index: OnceCell::new(),
+            kinds,
+            axis,
+            metrics,
+            search: OnceCell::new(),
+            critical_path: OnceCell::new(),
+        }
     }
 
     pub fn span(&self, node: usize) -> &Span {
@@ -74,6 +86,10 @@ impl TraceData {
         let root = self.trace.execution.root_span_id.as_deref().and_then(|id| self.node_of(id));
         let node = root.or_else(|| self.tree.roots.first().copied())?;
         Some(self.span(node).span_id.as_str())
+    }
+
+    pub fn critical_path(&self) -> Rc<CriticalPath> {
+        self.critical_path.get_or_init(|| Rc::new(CriticalPath::compute(&self.trace.spans, &self.tree))).clone()
     }
 
     pub fn kind(&self, node: usize) -> SpanKind {

@@ -5,7 +5,9 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use dioxus::prelude::*;
+use trace_model::critical_path::CriticalPath;
 use trace_model::keyboard::{TreeAction, TreeKey, TypeAhead, tree_action};
+use trace_model::timeline::ticks;
 use wasm_bindgen::JsCast;
 
 use crate::browser::now_ms;
@@ -63,9 +65,26 @@ pub fn TreePane(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
             (data.span(node).span_id.as_str(), index, flags)
         })
         .collect();
-    let ctx = RowContext { data: data.clone(), shown: shown.clone(), host, view, focus_request, typed };
+    let path = view.critical_path.read().then(|| data.critical_path());
+    let ctx = RowContext { data: data.clone(), shown: shown.clone(), path, host, view, focus_request, typed };
     let height = rows.len() as f64 * ROW_HEIGHT;
+    // At most three intervals: the bar column is narrow, and labels must not run into each other.
+    let axis_ticks: Vec<(String, bool, String)> = data
+        .axis
+        .map(|axis| ticks(axis.duration_ms(), 3))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|tick| (format!("{:.3}%", tick.offset * 100.0), tick.offset > 0.85, tick.label))
+        .collect();
     rsx! {
+        // Decorative: each row states its own duration.
+        div { class: "axis", aria_hidden: "true", "data-testid": "time-axis",
+            div { class: "axis-track",
+                for (left , at_end , label) in axis_ticks {
+                    span { class: if at_end { "tick end" } else { "tick" }, left, "{label}" }
+                }
+            }
+        }
         div {
             class: "tree-scroll",
             "data-testid": "tree-scroll",
@@ -115,6 +134,8 @@ pub fn TreePane(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
 pub struct RowContext {
     pub data: Rc<TraceData>,
     pub shown: Rc<Visible>,
+    /// `Some` while the critical path is highlighted.
+    pub path: Option<Rc<CriticalPath>>,
     pub host: Host,
     pub view: ViewState,
     /// The row that should get DOM focus once rendered (keyboard moves).
@@ -125,7 +146,12 @@ pub struct RowContext {
 /// The same pane's context over the same trace and rows: rows whose other props are unchanged need no render.
 impl PartialEq for RowContext {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.data, &other.data) && Rc::ptr_eq(&self.shown, &other.shown)
+        let same_path = match (&self.path, &other.path) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        Rc::ptr_eq(&self.data, &other.data) && Rc::ptr_eq(&self.shown, &other.shown) && same_path
     }
 }
 

@@ -33,6 +33,21 @@ pub fn TreeRow(ctx: RowContext, index: usize, flags: RowFlags, query: Rc<str>) -
     if status == StatusCode::Error {
         class.push_str(" error");
     }
+    let on_path = ctx.path.as_ref().is_some_and(|path| path.contains(row.node));
+    if on_path {
+        class.push_str(" critical");
+    }
+    // The path's stretches within this span, drawn over its bar.
+    let path_bars: Vec<(String, String)> = match (&ctx.path, ctx.data.axis) {
+        (Some(path), Some(axis)) if on_path => path
+            .segments_of(row.node)
+            .map(|segment| {
+                let bar = axis.stretch(segment.start, segment.end);
+                (format!("{:.3}%", bar.offset * 100.0), format!("{:.3}%", bar.width * 100.0))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
     let toggle = match (row.has_children, row.expanded) {
         (false, _) => "",
         (true, true) => "▾",
@@ -74,11 +89,17 @@ pub fn TreeRow(ctx: RowContext, index: usize, flags: RowFlags, query: Rc<str>) -
                 "{toggle}"
             }
             span { class: "name", {name_with_marks(&span.name, &query)} }
+            if on_path {
+                span { class: "visually-hidden", ", on the critical path" }
+            }
             span { class: "badge kind kind-{kind.as_str()}", "{kind_label(kind)}" }
             span { class: status_class, "{status_text}" }
             span { class: "duration", "{span_duration(span)}" }
             span { class: "timeline", aria_hidden: "true",
                 span { class: "bar", left: bar_left, width: bar_width }
+                for (left , width) in path_bars {
+                    span { class: "path-segment", left, width }
+                }
             }
         }
     }
