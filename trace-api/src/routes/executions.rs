@@ -4,7 +4,7 @@ use salvo::oapi::extract::QueryParam;
 use salvo::prelude::*;
 use trace_model::{ErrorBody, ExecutionPage, ExecutionStatus, ListPageInfo};
 
-use super::access::{authorize, bearer_token};
+use super::access::authorize;
 use super::params;
 use crate::auth::SCOPE_READ;
 use crate::error::ApiError;
@@ -39,7 +39,6 @@ const MAX_LIMIT: u32 = 500;
 // One argument per query parameter: salvo documents each in the OpenAPI document from the handler's signature.
 #[allow(clippy::too_many_arguments)]
 pub async fn list(
-    req: &mut Request,
     depot: &mut Depot,
     workflow_id: QueryParam<String, false>,
     trace_id: QueryParam<String, false>,
@@ -49,7 +48,7 @@ pub async fn list(
     limit: QueryParam<String, false>,
 ) -> Result<Json<ExecutionPage>, ApiError> {
     let state = super::state(depot)?;
-    let principal = authorize(state, bearer_token(req), SCOPE_READ)?;
+    let principal = authorize(depot, SCOPE_READ)?;
     let filter = ExecutionFilter {
         workflow_id: params::id_filter("workflow_id", workflow_id.into_inner())?,
         trace_id: params::id_filter("trace_id", trace_id.into_inner())?.map(|t| t.to_ascii_lowercase()),

@@ -15,7 +15,7 @@ use salvo::prelude::*;
 use serde_json::value::RawValue;
 use trace_model::{DEFAULT_PAGE_LIMIT, ErrorBody, Execution, MAX_PAGE_LIMIT, PageInfo, TraceResponse};
 
-use super::access::{authorize, bearer_token, not_found, visible};
+use super::access::{authorize, not_found, visible};
 use super::params;
 use crate::auth::SCOPE_READ;
 use crate::cache::CachedPage;
@@ -73,7 +73,7 @@ pub async fn get(
     limit: QueryParam<String, false>,
 ) -> Result<(), ApiError> {
     let state = super::state(depot)?;
-    let principal = authorize(state, bearer_token(req), SCOPE_READ)?;
+    let principal = authorize(depot, SCOPE_READ)?;
     let id = id.into_inner();
     let cursor_text = params::text(cursor.into_inner());
     let cursor = params::cursor(cursor_text.clone(), Cursor::decode)?;
@@ -82,7 +82,7 @@ pub async fn get(
     // A cached page is of a finished execution, and any change to that execution evicts it: serving it needs
     // no read of the store, only the workspace check against the workspace it was cached with.
     if let Some(page) = state.cache.get(&id, &cache_key, limit) {
-        visible(&principal, &page.workspace, &id)?;
+        visible(principal, &page.workspace, &id)?;
         if cursor.is_none() {
             state.audit.record(&principal.subject, "trace.view", &id, &page.workspace).await;
         }
@@ -90,7 +90,7 @@ pub async fn get(
     }
     let ticket = state.cache.ticket(&id);
     let head = state.store.trace_head(&id, cursor.is_none()).await?.ok_or_else(|| not_found(&id))?;
-    visible(&principal, &head.workspace, &id)?;
+    visible(principal, &head.workspace, &id)?;
     if cursor.is_none() {
         state.audit.record(&principal.subject, "trace.view", &id, &head.workspace).await;
     }
