@@ -7,7 +7,6 @@ use tokio::sync::{mpsc, oneshot};
 use trace_model::time;
 
 use crate::store::{AuditEntry, Store, StoreError};
-use crate::tasks::BackgroundTasks;
 
 /// Entries that may wait; past this, handlers wait for the writer (never drop an entry).
 const QUEUE: usize = 16 * 1024;
@@ -26,11 +25,10 @@ enum Queued {
 }
 
 impl AuditTrail {
-    /// Starts the writer on `tasks`; call inside the service's runtime. Cancelling the tasks ends it: call
-    /// [`AuditTrail::flush`] before, so that nothing queued is lost.
-    pub fn start(store: Store, tasks: &BackgroundTasks) -> Self {
+    /// Starts the writer; call inside the service's runtime.
+    pub fn start(store: Store) -> Self {
         let (queue, mut queued) = mpsc::channel::<Queued>(QUEUE);
-        tasks.spawn(async move {
+        tokio::spawn(async move {
             let mut received = Vec::with_capacity(BATCH);
             let mut batch = Vec::with_capacity(BATCH);
             let mut flushed = Vec::new();
