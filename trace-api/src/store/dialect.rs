@@ -98,6 +98,17 @@ impl Dialect {
         }
     }
 
+    /// `json` as stored, when storing changes it (`None`: stored as it is).
+    pub fn escaped_json(self, json: &str) -> Option<String> {
+        match self {
+            Self::Sqlite => None,
+            Self::Postgres => match pg_text::escape_json(json) {
+                Cow::Borrowed(_) => None,
+                Cow::Owned(text) => Some(text),
+            },
+        }
+    }
+
     /// Stored span payloads (one, or a JSON array of them) as they were sent.
     pub fn read_json(self, stored: String) -> String {
         match self {

@@ -105,9 +105,8 @@ pub struct RowValues {
 impl RowValues {
     pub fn of(dialect: Dialect, span: &Span) -> Result<Self, StoreError> {
         let json = serde_json::to_string(span).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let stored = dialect.store_json(json.clone());
         Ok(Self {
-            escaped_json: (stored != json).then_some(stored),
+            escaped_json: dialect.escaped_json(&json),
             json,
             name: dialect.store_text(&span.name).into_owned(),
             start_time: time::format(&span.start_time),
