@@ -112,7 +112,7 @@ fn cpu_in_chunks(
             panic!("flush: {e}");
         }
     };
-    let read = || clock().unwrap_or_else(|| panic!("/proc/*/schedstat is needed for the CPU benches"));
+    let read = || clock().expect("/proc/*/schedstat is needed for the CPU benches");
     flush();
     let before = read();
     let mut done = 0;

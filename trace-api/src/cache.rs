@@ -151,7 +151,7 @@ mod tests {
     async fn a_page_read_before_a_change_is_not_served_after_it() -> Result<(), crate::store::StoreError> {
         let store = Store::connect("sqlite::memory:").await?;
         let cache = TraceCache::new(Duration::from_secs(60), &store);
-        let pages = cache.pages.clone().unwrap_or_else(|| panic!("a cache with a TTL"));
+        let pages = cache.pages.clone().expect("a cache with a TTL");
 
         // Read, change, then put (the page holds what was there before the change): not kept.
         let ticket = cache.ticket("ex");

@@ -61,7 +61,7 @@ mod tests {
         serde_json::from_value(serde_json::json!({
             "id": "ex 1", "workflow_id": "wf/1", "status": "completed", "trace_id": trace_id
         }))
-        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap()
     }
 
     #[test]

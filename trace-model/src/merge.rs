@@ -133,7 +133,7 @@ mod tests {
     fn trace(spans: Vec<Span>) -> TraceResponse {
         let mut trace: TraceResponse =
             serde_json::from_value(json!({"execution": {"id": "e", "workflow_id": "w", "root_span_id": "root"}}))
-                .unwrap_or_else(|e| panic!("{e}"));
+                .unwrap();
         trace.spans = spans;
         trace
     }

@@ -80,7 +80,7 @@ mod tests {
     use serde_json::json;
 
     fn execution() -> Execution {
-        serde_json::from_value(json!({"id": "e", "workflow_id": "w"})).unwrap_or_else(|e| panic!("{e}"))
+        serde_json::from_value(json!({"id": "e", "workflow_id": "w"})).unwrap()
     }
 
     fn artifact(id: &str) -> ArtifactRef {

@@ -115,7 +115,7 @@ mod tests {
     #[test]
     fn bars_are_fractions_of_the_whole_trace() {
         let spans = vec![ended("root", 0, 200), ended("a", 50, 50), span("open", None, 100)];
-        let axis = TimeAxis::of(&spans).unwrap_or_else(|| panic!("spans present"));
+        let axis = TimeAxis::of(&spans).expect("spans present");
         assert_eq!(axis.duration_ms(), 200.0);
         assert_eq!(axis.bar(&spans[0]), Bar { offset: 0.0, width: 1.0 });
         assert_eq!(axis.bar(&spans[1]), Bar { offset: 0.25, width: 0.25 });
@@ -160,9 +160,9 @@ mod tests {
     fn degenerate_axes_and_out_of_range_spans_stay_in_bounds() {
         assert_eq!(TimeAxis::of(&[]), None);
         let single = vec![span("only", None, 0)];
-        let axis = TimeAxis::of(&single).unwrap_or_else(|| panic!("one span"));
+        let axis = TimeAxis::of(&single).expect("one span");
         assert_eq!(axis.bar(&single[0]), Bar { offset: 0.0, width: 1.0 });
-        let axis = TimeAxis::of(&[ended("root", 0, 100)]).unwrap_or_else(|| panic!("one span"));
+        let axis = TimeAxis::of(&[ended("root", 0, 100)]).expect("one span");
         let later = ended("late", 150, 10);
         assert_eq!(axis.bar(&later), Bar { offset: 1.0, width: 0.0 });
         // An end before the start (clock skew) is treated as an instant.

@@ -120,7 +120,7 @@ mod tests {
     }
 
     fn raw(value: serde_json::Value) -> Box<RawValue> {
-        serde_json::value::to_raw_value(&value).unwrap_or_else(|e| panic!("{e}"))
+        serde_json::value::to_raw_value(&value).unwrap()
     }
 
     fn span(id: &str, attributes: serde_json::Value, artifacts: serde_json::Value) -> Box<RawValue> {
@@ -131,7 +131,7 @@ mod tests {
     }
 
     fn listed(raw: &RawValue) -> Vec<String> {
-        let span: Span = serde_json::from_str(raw.get()).unwrap_or_else(|e| panic!("{e}"));
+        let span: Span = serde_json::from_str(raw.get()).unwrap();
         span.artifacts.into_iter().map(|a| a.id).collect()
     }
 
@@ -139,7 +139,7 @@ mod tests {
     fn the_view_reads_the_convention_attribute_names() {
         let view: SpanView =
             serde_json::from_value(json!({"span_id": "a", "attributes": {ARTIFACT_ID: "x", ARTIFACT_IDS: ["y"]}}))
-                .unwrap_or_else(|e| panic!("{e}"));
+                .unwrap();
         assert_eq!(view.attributes.id, Some(json!("x")));
         assert_eq!(view.attributes.ids, Some(json!(["y"])));
     }
@@ -156,7 +156,7 @@ mod tests {
         ];
         let spans: Vec<&RawValue> = stored.iter().map(|raw| &**raw).collect();
         let artifacts = [meta("made", Some("a")), meta("own", None), meta("named", None), meta("kept", Some("c"))];
-        let changed = attach(&spans, &artifacts).unwrap_or_else(|e| panic!("{e}"));
+        let changed = attach(&spans, &artifacts).unwrap();
         let shown = |i: usize| listed(changed.get(&i).map_or(spans[i], |raw| &**raw));
         assert_eq!(shown(0), ["named"]);
         assert_eq!(shown(1), ["made"]);
@@ -169,7 +169,7 @@ mod tests {
     fn without_artifacts_to_place_nothing_is_written_again() {
         let stored = span("a", json!({ARTIFACT_ID: "x"}), json!([]));
         let spans = [&*stored];
-        assert!(attach(&spans, &[]).unwrap_or_else(|e| panic!("{e}")).is_empty());
-        assert!(attach(&spans, &[meta("other", Some("zzz"))]).unwrap_or_else(|e| panic!("{e}")).is_empty());
+        assert!(attach(&spans, &[]).unwrap().is_empty());
+        assert!(attach(&spans, &[meta("other", Some("zzz"))]).unwrap().is_empty());
     }
 }

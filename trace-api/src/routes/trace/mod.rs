@@ -219,15 +219,15 @@ mod tests {
         };
         let expected = TraceResponse {
             execution: serde_json::from_value(serde_json::json!({"id": "ex", "workflow_id": "wf", "span_count": 2}))
-                .unwrap_or_else(|e| panic!("{e}")),
+                .unwrap(),
             spans: vec![span.clone(), span],
             page_info: PageInfo { has_next_page: true, cursor: Some("v1.3.2".into()), total_spans: 9 },
         };
-        let stored = serde_json::to_string(&expected.spans).unwrap_or_else(|e| panic!("{e}"));
-        let chunks = write_page(&expected.execution, stored, &expected.page_info).unwrap_or_else(|e| panic!("{e}"));
-        let text = String::from_utf8(chunks.concat()).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(serde_json::from_str::<TraceResponse>(&text).unwrap_or_else(|e| panic!("{e}")), expected);
-        assert_eq!(text, serde_json::to_string(&expected).unwrap_or_else(|e| panic!("{e}")));
+        let stored = serde_json::to_string(&expected.spans).unwrap();
+        let chunks = write_page(&expected.execution, stored, &expected.page_info).unwrap();
+        let text = String::from_utf8(chunks.concat()).unwrap();
+        assert_eq!(serde_json::from_str::<TraceResponse>(&text).unwrap(), expected);
+        assert_eq!(text, serde_json::to_string(&expected).unwrap());
     }
 
     #[test]
