@@ -37,10 +37,6 @@ fn synthetic(count: usize) -> Vec<Span> {
                 message: None,
             },
             attributes,
-            events: vec![],
-            links: vec![],
-            token_usage: None,
-            artifacts: vec![],
             ..Default::default()
         }
     };

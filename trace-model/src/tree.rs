@@ -150,16 +150,7 @@ pub(crate) mod tests {
             span_id: id.to_owned(),
             parent_span_id: parent.map(str::to_owned),
             name: format!("span {id}"),
-            kind: Default::default(),
             start_time: Utc.timestamp_millis_opt(1_700_000_000_000 + start_ms).single().unwrap_or_default(),
-            end_time: None,
-            duration_ms: None,
-            status: Default::default(),
-            attributes: Default::default(),
-            events: vec![],
-            links: vec![],
-            token_usage: None,
-            artifacts: vec![],
             ..Default::default()
         }
     }

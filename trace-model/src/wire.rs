@@ -281,6 +281,8 @@ pub struct ArtifactRef {
     pub download_url: String,
 }
 
+/// One span of a trace. `Default` is an empty span that started at the Unix epoch and has not ended, so a span is
+/// written with only what matters: `Span { span_id, name, start_time, ..Span::default() }`.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 pub struct Span {

@@ -77,14 +77,10 @@ mod tests {
         let attributes: Attributes = serde_json::from_value(attributes).unwrap_or_default();
         Span {
             span_id: "00f067aa0ba902b7".to_owned(),
-            parent_span_id: None,
             name: "call with token=abcd1234".to_owned(),
             kind: SpanKind::Other,
             start_time: Utc::now(),
-            end_time: None,
-            duration_ms: None,
             status: SpanStatus { code: StatusCode::Error, message: Some("denied for ops@example.com".to_owned()) },
-            token_usage: None,
             attributes: attributes.clone(),
             events: vec![SpanEvent { name: "exception".to_owned(), time: Utc::now(), attributes: attributes.clone() }],
             links: vec![SpanLink {
@@ -92,7 +88,6 @@ mod tests {
                 span_id: "00f067aa0ba902b7".to_owned(),
                 attributes,
             }],
-            artifacts: vec![],
             resource: attributes_of(
                 json!({"process.command_args": ["serve", "--password=hunter2"], "service.name": "billing"}),
             ),

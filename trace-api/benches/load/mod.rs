@@ -29,10 +29,6 @@ pub fn run_of(execution: &str, spans: usize) -> Vec<SpanRecord> {
             duration_ms: Some(0.005),
             status: SpanStatus { code: StatusCode::Ok, message: None },
             attributes: [("orcheo.node.id".to_owned(), serde_json::json!(format!("n{i}")))].into_iter().collect(),
-            events: vec![],
-            links: vec![],
-            token_usage: None,
-            artifacts: vec![],
             ..Default::default()
         };
         span.duration_ms = span.measured_duration_ms();

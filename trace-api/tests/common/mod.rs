@@ -212,7 +212,6 @@ impl<'a> SpanSpec<'a> {
             kind: conventions::classify(&name, &attributes),
             start_time: at(self.start_ms),
             end_time: self.end_ms.map(at),
-            duration_ms: None,
             status: SpanStatus {
                 code: if self.error {
                     StatusCode::Error
@@ -225,9 +224,6 @@ impl<'a> SpanSpec<'a> {
             },
             token_usage: conventions::token_usage(&attributes),
             attributes,
-            events: vec![],
-            links: vec![],
-            artifacts: vec![],
             ..Default::default()
         };
         span.duration_ms = span.measured_duration_ms();

@@ -207,14 +207,7 @@ mod tests {
             name: "node n1".into(),
             kind: trace_model::SpanKind::Node,
             start_time: chrono::DateTime::from_timestamp(1_800_000_000, 5_000).unwrap_or_default(),
-            end_time: None,
-            duration_ms: None,
-            status: trace_model::SpanStatus::default(),
             attributes: [("k".to_owned(), serde_json::json!([1, "two"]))].into_iter().collect(),
-            events: vec![],
-            links: vec![],
-            token_usage: None,
-            artifacts: vec![],
             ..Default::default()
         };
         let expected = TraceResponse {
