@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use strum::{EnumString, IntoStaticStr, VariantArray};
 
 /// Span and event attributes: any JSON value per key, kept in key order for stable output.
 pub type Attributes = BTreeMap<String, serde_json::Value>;
@@ -42,9 +43,13 @@ impl TokenUsage {
     }
 }
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+// The strum names are the serde names: `as_str` and `parse` read and write what the JSON carries.
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash, IntoStaticStr, EnumString, VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum ExecutionStatus {
     #[default]
     Running,
@@ -57,24 +62,11 @@ pub enum ExecutionStatus {
 
 impl ExecutionStatus {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Running => "running",
-            Self::Completed => "completed",
-            Self::Error => "error",
-            Self::Cancelled => "cancelled",
-            Self::Stalled => "stalled",
-        }
+        self.into()
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "running" => Some(Self::Running),
-            "completed" => Some(Self::Completed),
-            "error" => Some(Self::Error),
-            "cancelled" => Some(Self::Cancelled),
-            "stalled" => Some(Self::Stalled),
-            _ => None,
-        }
+        text.parse().ok()
     }
 
     /// Completed, failed or cancelled: a stalled run may still go on.
@@ -121,9 +113,12 @@ pub struct Execution {
     pub links: Vec<DashboardLink>,
 }
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash, IntoStaticStr, EnumString, VariantArray,
+)]
 #[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum SpanKind {
     Workflow,
     Node,
@@ -138,34 +133,19 @@ pub enum SpanKind {
 
 impl SpanKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Workflow => "workflow",
-            Self::Node => "node",
-            Self::Llm => "llm",
-            Self::Tool => "tool",
-            Self::Http => "http",
-            Self::Storage => "storage",
-            Self::Other => "other",
-        }
+        self.into()
     }
 
+    /// A known kind's name; unlike reading the JSON, an unknown name is `None`, not [`SpanKind::Other`].
     pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "workflow" => Some(Self::Workflow),
-            "node" => Some(Self::Node),
-            "llm" => Some(Self::Llm),
-            "tool" => Some(Self::Tool),
-            "http" => Some(Self::Http),
-            "storage" => Some(Self::Storage),
-            "other" => Some(Self::Other),
-            _ => None,
-        }
+        text.parse().ok()
     }
 }
 
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, Hash, IntoStaticStr, VariantArray)]
 #[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
+#[strum(serialize_all = "UPPERCASE")]
 pub enum StatusCode {
     #[default]
     Unset,
@@ -175,11 +155,7 @@ pub enum StatusCode {
 
 impl StatusCode {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Unset => "UNSET",
-            Self::Ok => "OK",
-            Self::Error => "ERROR",
-        }
+        self.into()
     }
 }
 
@@ -215,9 +191,10 @@ pub struct SpanLink {
 
 /// OpenTelemetry's span kind: the part the span played in a call (a server handling a request, a client making
 /// one, …), as the sender set it. Not to be confused with [`SpanKind`], what the span did.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Hash, IntoStaticStr, VariantArray)]
 #[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum OtelSpanKind {
     Internal,
     Server,
@@ -228,13 +205,7 @@ pub enum OtelSpanKind {
 
 impl OtelSpanKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Internal => "internal",
-            Self::Server => "server",
-            Self::Client => "client",
-            Self::Producer => "producer",
-            Self::Consumer => "consumer",
-        }
+        self.into()
     }
 }
 
@@ -396,4 +367,56 @@ pub enum LiveMessage {
 pub struct ErrorBody {
     pub detail: String,
     pub code: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::de::DeserializeOwned;
+    use serde_json::json;
+    use strum::VariantArray;
+
+    use super::*;
+
+    /// Each variant's string is `names` in order, and the JSON, `as_str` (and `parse`, where given) agree on it.
+    fn round_trip<T>(names: &[&str], as_str: fn(T) -> &'static str, parse: Option<fn(&str) -> Option<T>>)
+    where
+        T: VariantArray + Serialize + DeserializeOwned + Copy + PartialEq + std::fmt::Debug,
+    {
+        assert_eq!(T::VARIANTS.len(), names.len(), "one name per variant");
+        for (&variant, &name) in T::VARIANTS.iter().zip(names) {
+            assert_eq!(as_str(variant), name);
+            assert_eq!(serde_json::to_value(variant).unwrap(), json!(name));
+            assert_eq!(serde_json::from_value::<T>(json!(name)).unwrap(), variant);
+            if let Some(parse) = parse {
+                assert_eq!(parse(name), Some(variant), "{name}");
+            }
+        }
+    }
+
+    #[test]
+    fn enum_names_are_the_wire_strings() {
+        round_trip(
+            &["running", "completed", "error", "cancelled", "stalled"],
+            ExecutionStatus::as_str,
+            Some(ExecutionStatus::parse),
+        );
+        round_trip(
+            &["workflow", "node", "llm", "tool", "http", "storage", "other"],
+            SpanKind::as_str,
+            Some(SpanKind::parse),
+        );
+        round_trip(&["UNSET", "OK", "ERROR"], StatusCode::as_str, None);
+        round_trip(&["internal", "server", "client", "producer", "consumer"], OtelSpanKind::as_str, None);
+    }
+
+    #[test]
+    fn unknown_names_do_not_parse_but_an_unknown_kind_reads_as_other() {
+        for text in ["", "Running", "RUNNING", "done", " running"] {
+            assert_eq!(ExecutionStatus::parse(text), None, "{text:?}");
+        }
+        for text in ["", "LLM", "Node", "agent"] {
+            assert_eq!(SpanKind::parse(text), None, "{text:?}");
+        }
+        assert_eq!(serde_json::from_value::<SpanKind>(json!("agent")).unwrap(), SpanKind::Other);
+    }
 }
