@@ -44,8 +44,9 @@ async fn run() -> anyhow::Result<()> {
             let name = format!("trace_bench_{}", std::process::id());
             let mut conn = sqlx::PgConnection::connect(&admin).await?;
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
-            let url = format!("{}/{name}", admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base));
-            let result = bench_backend("Postgres", &url).await;
+            let mut url = url::Url::parse(&admin)?;
+            url.set_path(&name);
+            let result = bench_backend("Postgres", url.as_str()).await;
             sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)"))).execute(&mut conn).await?;
             result?;
         }

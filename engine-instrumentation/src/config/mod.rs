@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use url::Url;
+
 use crate::budget::DEFAULT_EXECUTION_BUDGET;
 use crate::redact::{DEFAULT_PREVIEW_MAX_LENGTH, Redactor};
 
@@ -240,10 +242,7 @@ impl TracingConfig {
     pub fn traces_endpoint(&self) -> String {
         match self.protocol {
             OtlpProtocol::Grpc => self.endpoint.clone(),
-            OtlpProtocol::HttpProtobuf if self.endpoint.trim_end_matches('/').ends_with("/v1/traces") => {
-                self.endpoint.clone()
-            }
-            OtlpProtocol::HttpProtobuf => format!("{}/v1/traces", self.endpoint.trim_end_matches('/')),
+            OtlpProtocol::HttpProtobuf => signal_url(&self.endpoint, "traces"),
         }
     }
 
@@ -252,18 +251,26 @@ impl TracingConfig {
     pub fn metrics_endpoint(&self) -> String {
         match self.protocol {
             OtlpProtocol::Grpc => self.endpoint.clone(),
-            OtlpProtocol::HttpProtobuf => {
-                let base = self.endpoint.trim_end_matches('/');
-                format!("{}/v1/metrics", base.strip_suffix("/v1/traces").unwrap_or(base))
-            }
+            OtlpProtocol::HttpProtobuf => signal_url(&self.endpoint, "metrics"),
         }
     }
+}
+
+/// The http/protobuf URL of one signal on the collector at `endpoint`: its path with `/v1/{signal}` appended, or in
+/// place of a `/v1/traces` it already ends with; the query is kept. An endpoint that is not a URL (the loaded
+/// settings have been checked, one built in code may not have been) is returned as it is, for the exporter to refuse.
+fn signal_url(endpoint: &str, signal: &str) -> String {
+    let Ok(mut url) = Url::parse(endpoint) else { return endpoint.to_owned() };
+    let path = url.path().trim_end_matches('/');
+    let base = path.strip_suffix("/v1/traces").unwrap_or(path);
+    url.set_path(&format!("{base}/v1/{signal}"));
+    url.into()
 }
 
 /// An endpoint must be an http URL; plaintext to a remote host needs the explicit insecure switch. TLS is not
 /// built in: run a collector beside the engine and let it forward over TLS.
 fn check_endpoint(value: &str, insecure: bool) -> Result<String, ConfigError> {
-    let url = reqwest::Url::parse(value).map_err(|e| invalid(ENDPOINT, value, format!("not a URL: {e}")))?;
+    let url = Url::parse(value).map_err(|e| invalid(ENDPOINT, value, format!("not a URL: {e}")))?;
     match url.scheme() {
         "http" => {}
         "https" => {

@@ -63,6 +63,12 @@ fn grpc_default_endpoint_and_http_path() -> Result<(), ConfigError> {
     let config = from(&[(ENDPOINT, "http://127.0.0.1:9000/otlp/")])?;
     assert_eq!(config.traces_endpoint(), "http://127.0.0.1:9000/otlp/v1/traces");
     assert_eq!(config.metrics_endpoint(), "http://127.0.0.1:9000/otlp/v1/metrics");
+    let config = from(&[(ENDPOINT, "http://127.0.0.1:9000/v1/traces/")])?;
+    assert_eq!(config.traces_endpoint(), "http://127.0.0.1:9000/v1/traces");
+    // The path goes before the query, not after it.
+    let config = from(&[(ENDPOINT, "http://127.0.0.1:9000/otlp?tenant=a%2Fb")])?;
+    assert_eq!(config.traces_endpoint(), "http://127.0.0.1:9000/otlp/v1/traces?tenant=a%2Fb");
+    assert_eq!(config.metrics_endpoint(), "http://127.0.0.1:9000/otlp/v1/metrics?tenant=a%2Fb");
     Ok(())
 }
 

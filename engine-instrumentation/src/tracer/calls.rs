@@ -48,7 +48,7 @@ pub(super) fn start(
         CallStart::Http(request) => {
             a.push(KeyValue::new(attrs::HTTP_METHOD, request.method.clone()));
             a.push(KeyValue::new(attrs::URL_FULL, request.url.clone()));
-            if let Ok(url) = reqwest::Url::parse(&request.url) {
+            if let Ok(url) = url::Url::parse(&request.url) {
                 if let Some(host) = url.host_str() {
                     a.push(KeyValue::new(attrs::SERVER_ADDRESS, host.to_owned()));
                 }

@@ -47,7 +47,7 @@ impl TestDb {
                 let name = format!("trace_test_{}", uuid::Uuid::new_v4().simple());
                 let mut conn = sqlx::PgConnection::connect(&admin).await.context("connecting to TEST_DATABASE_URL")?;
                 sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await?;
-                let url = with_database(&admin, &name);
+                let url = with_database(&admin, &name)?;
                 Ok(Self { url, postgres: Some((admin, name)), _dir: None })
             }
         }
@@ -79,14 +79,10 @@ impl TestDb {
 }
 
 /// `admin` with its database (the path) replaced by `name`, keeping any query string.
-fn with_database(admin: &str, name: &str) -> String {
-    let (base, query) = admin.split_once('?').map_or((admin, ""), |(b, q)| (b, q));
-    let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let base = match base[authority_start..].find('/') {
-        Some(slash) => &base[..authority_start + slash],
-        None => base,
-    };
-    if query.is_empty() { format!("{base}/{name}") } else { format!("{base}/{name}?{query}") }
+fn with_database(admin: &str, name: &str) -> anyhow::Result<String> {
+    let mut url = url::Url::parse(admin).context("TEST_DATABASE_URL is not a URL")?;
+    url.set_path(name);
+    Ok(url.into())
 }
 
 /// The API (and its OTLP/gRPC receiver) running over a test database.
