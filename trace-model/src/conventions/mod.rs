@@ -2,7 +2,7 @@
 //! Python engine, OpenInference, the OpenTelemetry GenAI conventions), and the rules that read them back.
 //!
 //! - [`names`]: every attribute, event and resource name read or written.
-//! - [`derive`]: one span read whole (kind, tokens, cost, duration, model, prompt/response, artifacts);
+//! - [`derive()`]: one span read whole (kind, tokens, cost, duration, model, prompt/response, artifacts);
 //!   [`fill_derived`]: the part of it the wire span carries, applied where spans enter.
 //! - [`classify`], [`classify_span`]: the kind; [`token_usage`], [`token_details`], [`cost`]: usage; [`model_names`]: models.
 //! - [`prompt`], [`response`]: a model call's text; [`artifact_ids`]: the artifacts a span names.
