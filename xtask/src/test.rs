@@ -88,7 +88,7 @@ pub fn test(root: &Path, args: &[String]) -> anyhow::Result<()> {
 
     let browser_targets = browser_targets(root)?;
     if !with_browser {
-        println!("skipped (--no-browser): the browser tests, e2e-tests --test {}", browser_targets.join(", --test "));
+        println!("skipped (--no-browser): the browser tests of e2e-tests, {}", browser_targets.join(", "));
         println!("all checks passed but the browser tests");
         return Ok(());
     }
