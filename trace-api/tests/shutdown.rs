@@ -107,3 +107,73 @@ async fn sigterm_during_ingest_loses_no_acknowledged_span_and_no_audit_entry() -
     conn.close().await?;
     Ok(())
 }
+
+/// What `SHUTDOWN_GRACE` is in `src/main.rs`.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+// The demo's live loop runs a workflow again and again; SIGTERM ends it, its pipeline is shut down and the process
+// exits 0 within the grace period, and what the demo stored stays readable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_stops_the_demo_within_the_grace_period() -> anyhow::Result<()> {
+    let data = tempfile::tempdir()?;
+    let db = data.path().join("trace.db");
+    let base = format!("http://127.0.0.1:{}", free_port()?);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trace-api"))
+        .arg("--demo")
+        .env("TRACE_API_DATABASE_URL", format!("sqlite://{}", db.display()))
+        .env("TRACE_API_BIND", base.trim_start_matches("http://"))
+        .env("TRACE_API_OTLP_GRPC_BIND", "off")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .spawn()
+        .context("starting trace-api --demo")?;
+    let client = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..600 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    if !up {
+        let _ = child.kill();
+        anyhow::bail!("trace-api --demo did not start");
+    }
+    // The live loop is under way: its first run is listed while it runs.
+    let mut live = false;
+    for _ in 0..100 {
+        let listed: serde_json::Value =
+            client.get(format!("{base}/api/executions?workflow_id=nightly-digest")).send().await?.json().await?;
+        if listed["executions"].as_array().is_some_and(|runs| !runs.is_empty()) {
+            live = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    anyhow::ensure!(live, "the live loop's run was not listed");
+
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status()?;
+    anyhow::ensure!(killed.success(), "kill -TERM failed");
+    let asked = std::time::Instant::now();
+    let waited = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<std::process::ExitStatus>> {
+        while asked.elapsed() < SHUTDOWN_GRACE {
+            if let Some(status) = child.try_wait()? {
+                return Ok(Some(status));
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        child.kill()?;
+        child.wait()?;
+        Ok(None)
+    })
+    .await??;
+    let status = waited.context("trace-api --demo still running after the grace period")?;
+    assert_eq!(status.code(), Some(0), "trace-api --demo exits 0 on SIGTERM: {status}");
+
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await?;
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM executions").fetch_one(&mut conn).await?;
+    assert!(row.try_get::<i64, _>("n")? >= 9, "the sample runs and the live run are stored");
+    conn.close().await?;
+    Ok(())
+}
