@@ -52,6 +52,7 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     running.run_until(stop_requested(), SHUTDOWN_GRACE).await;
+    tracing::info!("shutdown: servers stopped");
     shut_down(&state, demo).await;
     tracing::info!("stopped");
     Ok(())
@@ -60,19 +61,23 @@ async fn main() -> anyhow::Result<()> {
 /// After the servers stopped (docs/operations.md, "Stopping"): what requests queued for the audit trail is stored,
 /// the demo stores its artifacts and spans, then every background task is stopped; each step bounded.
 async fn shut_down(state: &AppState, demo: Option<DemoHandle>) {
+    let began = std::time::Instant::now();
     if tokio::time::timeout(SHUTDOWN_GRACE, state.audit.flush()).await.is_err() {
         tracing::error!("the audit trail could not be stored within the shutdown grace period");
     }
+    tracing::info!(elapsed = ?began.elapsed(), "shutdown: audit trail stored");
     if let Some(demo) = demo {
         match tokio::time::timeout(SHUTDOWN_GRACE, stop_demo(demo)).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => tracing::error!(error = %e, "the demo's spans could not all be stored"),
             Err(_) => tracing::error!("the demo did not stop within the shutdown grace period"),
         }
+        tracing::info!(elapsed = ?began.elapsed(), "shutdown: demo stopped");
     }
     if !state.tasks.stop(SHUTDOWN_GRACE).await {
         tracing::error!("background tasks did not stop within the shutdown grace period");
     }
+    tracing::info!(elapsed = ?began.elapsed(), "shutdown: background tasks stopped");
 }
 
 #[cfg(feature = "demo")]
@@ -134,6 +139,7 @@ async fn stop_requested() {
         _ = tokio::signal::ctrl_c() => {}
         () = terminate => {}
     }
+    tracing::info!("shutdown: asked to stop");
 }
 
 /// The database URL without its password, for messages.
