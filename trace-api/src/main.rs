@@ -21,7 +21,11 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
-    let config = Config::load(|key| std::env::var(key).ok(), std::env::args().skip(1))?;
+    let config = match Config::load(|key| std::env::var(key).ok(), std::env::args().skip(1)) {
+        // `--help`, `--version` and bad flags: clap prints them and exits with its status (0, or 2 for an error).
+        Err(trace_api::config::ConfigError::Arguments(e)) => e.exit(),
+        loaded => loaded?,
+    };
     let store = Store::connect(&config.database_url)
         .await
         .with_context(|| format!("opening the store at {}", redact_url(&config.database_url)))?
