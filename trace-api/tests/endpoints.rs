@@ -172,6 +172,13 @@ async fn finished_traces_are_compressed_and_revalidated() -> anyhow::Result<()> 
 
         let again = api.client.get(api.url("/api/executions/ex-1/trace")).header("if-none-match", &etag).send().await?;
         assert_eq!(again.status().as_u16(), 304);
+        // The header's other forms (RFC 9110 §13.1.2): weak comparison, a list, and `*`.
+        for header in [format!("W/{etag}"), format!("\"other\", {etag}"), "*".to_owned()] {
+            let sent = api.client.get(api.url("/api/executions/ex-1/trace")).header("if-none-match", &header);
+            assert_eq!(sent.send().await?.status().as_u16(), 304, "If-None-Match: {header}");
+        }
+        let other = api.client.get(api.url("/api/executions/ex-1/trace")).header("if-none-match", "\"other\"");
+        assert_eq!(other.send().await?.status().as_u16(), 200);
         // A late span changes the trace: the old ETag no longer matches.
         api.store.insert_spans(&[SpanSpec::new("ex-1", "late", Some("root"), 900, Some(950)).record()]).await?;
         let changed =

@@ -8,7 +8,8 @@ mod artifacts;
 
 use salvo::http::ResBody;
 use salvo::http::StatusCode;
-use salvo::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderValue, IF_NONE_MATCH};
+use salvo::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use salvo::http::headers::{ETag, HeaderMapExt, IfNoneMatch};
 use salvo::hyper::body::Bytes;
 use salvo::oapi::ToParameters;
 use salvo::oapi::extract::PathParam;
@@ -181,14 +182,11 @@ fn respond(req: &Request, res: &mut Response, page: &CachedPage, finished: bool)
     // Clients revalidate every time: a running execution changes, a finished one answers 304 cheaply.
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
     if finished {
-        let etag = HeaderValue::from_str(&page.etag).map_err(|e| ApiError::internal(e.to_string()))?;
-        headers.insert(ETAG, etag);
-        let matches = req
-            .headers()
-            .get(IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|tag| tag.trim().trim_start_matches("W/") == page.etag));
-        if matches {
+        let etag: ETag = page.etag.parse().map_err(|_| ApiError::internal(format!("bad ETag {}", page.etag)))?;
+        let not_modified =
+            req.headers().typed_get::<IfNoneMatch>().is_some_and(|tags| !tags.precondition_passes(&etag));
+        res.headers_mut().typed_insert(etag);
+        if not_modified {
             res.status_code(StatusCode::NOT_MODIFIED);
             return Ok(());
         }
