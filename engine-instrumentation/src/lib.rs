@@ -42,7 +42,7 @@ mod test_support;
 pub use cancel::CancelToken;
 pub use config::{ConfigError, TracingConfig};
 pub use export::stats::StatsSnapshot;
-pub use export::{PersistenceExporter, SinkError, SpanSink};
+pub use export::{SinkError, SpanSink};
 pub use hooks::{ExecutionObserver, NoopObserver, RunOutcome, Trigger};
 pub use layer::{RunRequest, Traced, WorkflowEngine};
 pub use memory_sink::MemorySink;

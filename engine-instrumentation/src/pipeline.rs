@@ -14,7 +14,7 @@ use opentelemetry_sdk::trace::{SdkTracerProvider, SpanExporter as _};
 
 use crate::config::{ExporterKind, TracingConfig};
 use crate::export::console::ConsoleExporter;
-use crate::export::exporter::{Backoff, ExportConsumer};
+use crate::export::exporter::{Backoff, ExportConsumer, Sdk};
 use crate::export::queue::{BatchSettings, Queue};
 use crate::export::stage::{ExportStage, Output};
 use crate::export::stats::{ExportStats, StatsSnapshot};
@@ -114,22 +114,23 @@ impl TracingPipelineBuilder {
                 None,
             );
             let queue = Queue::start("persist", self.batch, Arc::clone(&stats.persistence), consumer)?;
-            outputs.push(Output { queue, sampled_only: false, takes_open: self.open_spans });
+            outputs.push(Output::Store { queue, takes_open: self.open_spans });
         }
         match config.exporter {
             ExporterKind::None => {}
             ExporterKind::Console => {
-                let consumer = ExportConsumer::new(ConsoleExporter, Arc::clone(&stats.console), Backoff::NONE, None);
+                let consumer =
+                    ExportConsumer::new(Sdk(ConsoleExporter), Arc::clone(&stats.console), Backoff::NONE, None);
                 let queue = Queue::start("console", self.batch, Arc::clone(&stats.console), consumer)?;
-                outputs.push(Output { queue, sampled_only: true, takes_open: false });
+                outputs.push(Output::Exporter(queue));
             }
             ExporterKind::Otlp => {
                 let (mut exporter, runtime) = otlp::span_exporter(&config, self.export_timeout)?;
                 // The stage, not the provider, owns the exporters: they learn the resource from here.
                 exporter.set_resource(&resource);
-                let consumer = ExportConsumer::new(exporter, Arc::clone(&stats.otlp), OTLP_BACKOFF, runtime);
+                let consumer = ExportConsumer::new(Sdk(exporter), Arc::clone(&stats.otlp), OTLP_BACKOFF, runtime);
                 let queue = Queue::start("otlp", self.batch, Arc::clone(&stats.otlp), consumer)?;
-                outputs.push(Output { queue, sampled_only: true, takes_open: false });
+                outputs.push(Output::Exporter(queue));
             }
         }
         let stage =

@@ -14,8 +14,17 @@ use trace_model::{
 
 use crate::attrs;
 
-/// The record of a finished (or, with open spans, just started) span, filed under the ids its attributes declare.
+/// The record of a finished span, filed under the ids its attributes declare.
 pub fn from_span_data(data: &SpanData) -> SpanRecord {
+    record(data, Some(DateTime::<Utc>::from(data.end_time)))
+}
+
+/// The record of a span that has started and not ended: it has no end time.
+pub fn from_open_span(data: &SpanData) -> SpanRecord {
+    record(data, None)
+}
+
+fn record(data: &SpanData, end_time: Option<DateTime<Utc>>) -> SpanRecord {
     let attributes = to_attributes(&data.attributes);
     let status = match &data.status {
         Status::Ok => SpanStatus { code: StatusCode::Ok, message: None },
@@ -47,7 +56,7 @@ pub fn from_span_data(data: &SpanData) -> SpanRecord {
         parent_span_id: (data.parent_span_id != SpanId::INVALID).then(|| data.parent_span_id.to_string()),
         name: data.name.to_string(),
         start_time: DateTime::<Utc>::from(data.start_time),
-        end_time: (!crate::export::stage::is_open(data)).then(|| DateTime::<Utc>::from(data.end_time)),
+        end_time,
         duration_ms: None,
         status,
         attributes,

@@ -10,6 +10,7 @@ use tempfile::TempDir;
 use trace_api::artifact_sink::StoreArtifacts;
 use trace_api::server::{self, RunningServer};
 use trace_api::sink::StoreSink;
+use trace_api::tasks::BackgroundTasks;
 use trace_api::{AppState, Store, routes};
 
 /// The built bundle: `TRACE_VIEW_DIST`, else `target/dist` (what `cargo xtask dist` writes).
@@ -64,7 +65,7 @@ impl TestService {
         let sink = StoreSink::new(self.store.clone(), tokio::runtime::Handle::current());
         let config = TracingConfig { service_name: "e2e".to_owned(), ..TracingConfig::default() };
         let pipeline = TracingPipeline::builder(config).with_sink(Arc::new(sink)).with_open_spans().build()?;
-        let artifacts = StoreArtifacts::new(self.store.clone());
+        let artifacts = StoreArtifacts::new(self.store.clone(), &BackgroundTasks::new());
         let engine = pipeline.wrap(Engine::with_artifacts(Arc::new(artifacts.clone())));
         let outcome = engine.run(workflow, &RunRequest::new(execution_id)).await;
         pipeline.shutdown().await?;

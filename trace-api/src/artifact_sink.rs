@@ -8,6 +8,7 @@ use reference_engine::{ArtifactError, ArtifactStore};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::store::{NewArtifact, Store};
+use crate::tasks::BackgroundTasks;
 
 /// Recently written artifacts kept in memory for [`ArtifactStore::get`]; older ones are read through the API.
 const RECENT: u64 = 256;
@@ -27,10 +28,11 @@ pub struct StoreArtifacts {
 
 impl StoreArtifacts {
     /// Must be called inside the runtime that runs the writes. The engine's `put` is synchronous, so writes are
-    /// queued and stored in order by a task; the writer logs and skips an artifact the store refuses.
-    pub fn new(store: Store) -> Self {
+    /// queued and stored in order by a task on `tasks`; the writer logs and skips an artifact the store refuses.
+    /// Cancelling the tasks ends it: call [`StoreArtifacts::flush`] before, so that nothing queued is lost.
+    pub fn new(store: Store, tasks: &BackgroundTasks) -> Self {
         let (writes, mut queue) = mpsc::unbounded_channel::<Write>();
-        tokio::spawn(async move {
+        tasks.spawn(async move {
             while let Some(write) = queue.recv().await {
                 match write {
                     Write::Artifact(artifact) => {

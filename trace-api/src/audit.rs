@@ -7,6 +7,7 @@ use tokio::sync::{mpsc, oneshot};
 use trace_model::time;
 
 use crate::store::{AuditEntry, Store, StoreError};
+use crate::tasks::BackgroundTasks;
 
 /// Entries that may wait; past this, handlers wait for the writer (never drop an entry).
 const QUEUE: usize = 16 * 1024;
@@ -25,10 +26,11 @@ enum Queued {
 }
 
 impl AuditTrail {
-    /// Starts the writer; call inside the service's runtime.
-    pub fn start(store: Store) -> Self {
+    /// Starts the writer on `tasks`; call inside the service's runtime. Cancelling the tasks ends it: call
+    /// [`AuditTrail::flush`] before, so that nothing queued is lost.
+    pub fn start(store: Store, tasks: &BackgroundTasks) -> Self {
         let (queue, mut queued) = mpsc::channel::<Queued>(QUEUE);
-        tokio::spawn(async move {
+        tasks.spawn(async move {
             let mut received = Vec::with_capacity(BATCH);
             let mut batch = Vec::with_capacity(BATCH);
             let mut flushed = Vec::new();

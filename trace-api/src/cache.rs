@@ -9,6 +9,7 @@ use moka::sync::Cache;
 use salvo::hyper::body::Bytes;
 
 use crate::store::Store;
+use crate::tasks::BackgroundTasks;
 
 /// Execution id, cursor, limit.
 type PageKey = (String, String, usize);
@@ -76,8 +77,9 @@ impl std::fmt::Debug for TraceCache {
 const MAX_WEIGHT: u64 = 256 * 1024 * 1024;
 
 impl TraceCache {
-    /// A cache whose entries live `ttl` (none at all for a zero TTL), evicted on the store's change notices.
-    pub fn new(ttl: Duration, store: &Store) -> Self {
+    /// A cache whose entries live `ttl` (none at all for a zero TTL), evicted on the store's change notices by a
+    /// task on `tasks`.
+    pub fn new(ttl: Duration, store: &Store, tasks: &BackgroundTasks) -> Self {
         if ttl.is_zero() {
             return Self { pages: None };
         }
@@ -95,8 +97,8 @@ impl TraceCache {
         };
         let mut changes = store.changes().subscribe();
         let evict = pages.clone();
-        // Only a handle to the cache: the task ends when the store's channel closes.
-        tokio::spawn(async move {
+        // Only a handle to the cache: the task ends when the store's channel closes or the tasks are stopped.
+        tasks.spawn(async move {
             loop {
                 match changes.recv().await {
                     Ok(execution_id) => evict.changed(execution_id),
@@ -150,7 +152,7 @@ mod tests {
     #[tokio::test]
     async fn a_page_read_before_a_change_is_not_served_after_it() -> Result<(), crate::store::StoreError> {
         let store = Store::connect("sqlite::memory:").await?;
-        let cache = TraceCache::new(Duration::from_secs(60), &store);
+        let cache = TraceCache::new(Duration::from_secs(60), &store, &BackgroundTasks::new());
         let pages = cache.pages.clone().expect("a cache with a TTL");
 
         // Read, change, then put (the page holds what was there before the change): not kept.

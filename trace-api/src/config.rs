@@ -8,6 +8,8 @@ use engine_instrumentation::TracingConfig;
 use engine_instrumentation::config::{REDACT_KEYS, REDACT_PATTERNS};
 use engine_instrumentation::redact::{RedactError, Redactor};
 
+use clap::Parser as _;
+
 use crate::auth::{AuthConfig, ServiceToken};
 use crate::features::Features;
 use crate::links::LinkTemplate;
@@ -52,12 +54,30 @@ pub struct Config {
     pub frame_ancestors: String,
 }
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+/// The command line. Flags win over the variables they name; the variables themselves are read through a lookup
+/// (see [`Config::load`]) so that tests need no process environment.
+#[derive(Debug, Default, clap::Parser)]
+#[command(name = "trace-api", version, about = "The trace API: REST, live updates, OTLP receivers and the web pages")]
+struct Flags {
+    /// Run the sample workflows at start-up and keep a live run going.
+    #[arg(long)]
+    demo: bool,
+    /// Where the HTTP server listens [env: TRACE_API_BIND] [default: 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    bind: Option<String>,
+    /// Where the OTLP/gRPC receiver listens, or `off` [env: TRACE_API_OTLP_GRPC_BIND] [default: 127.0.0.1:4317].
+    #[arg(long, value_name = "ADDR|off")]
+    otlp_grpc_bind: Option<String>,
+    /// The built web pages to serve (`cargo xtask dist`) [env: TRACE_API_WWW_DIR].
+    #[arg(long, value_name = "DIR")]
+    www: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("{0} needs a value")]
-    MissingValue(String),
-    #[error("unknown argument {0:?}; usage: trace-api [--demo] [--bind ADDR] [--otlp-grpc-bind ADDR|off] [--www DIR]")]
-    UnknownArgument(String),
+    /// A bad flag, or `--help` / `--version` (clap's [`clap::Error::exit`] prints them with the right status).
+    #[error(transparent)]
+    Arguments(#[from] clap::Error),
     #[error("cannot create the data directory {path}: {reason}")]
     DataDir { path: String, reason: String },
     #[error("{name}={value:?} is invalid: {reason}")]
@@ -229,16 +249,16 @@ impl Config {
         if let Some(sources) = env("TRACE_API_FRAME_ANCESTORS") {
             config.frame_ancestors = frame_ancestors(&sources)?;
         }
-        let mut args = args.into_iter();
-        while let Some(arg) = args.next() {
-            let mut value = || args.next().ok_or_else(|| ConfigError::MissingValue(arg.clone()));
-            match arg.as_str() {
-                "--demo" => config.demo = true,
-                "--bind" => config.bind = value()?,
-                "--otlp-grpc-bind" => config.otlp_grpc_bind = grpc_bind(&value()?),
-                "--www" => config.www_dir = Some(PathBuf::from(value()?)),
-                _ => return Err(ConfigError::UnknownArgument(arg)),
-            }
+        let flags = Flags::try_parse_from(std::iter::once("trace-api".to_owned()).chain(args))?;
+        config.demo = flags.demo;
+        if let Some(bind) = flags.bind {
+            config.bind = bind;
+        }
+        if let Some(grpc) = flags.otlp_grpc_bind {
+            config.otlp_grpc_bind = grpc_bind(&grpc);
+        }
+        if let Some(www) = flags.www {
+            config.www_dir = Some(www);
         }
         if config.database_url.is_empty() {
             let data_dir = PathBuf::from(env("TRACE_API_DATA_DIR").unwrap_or_else(|| ".data".to_owned()));
@@ -287,8 +307,14 @@ mod tests {
     #[test]
     fn bad_arguments_and_values_are_named() {
         let none = env(&[("TRACE_API_DATABASE_URL", "sqlite::memory:")]);
-        assert_eq!(Config::load(&none, ["--bind".to_owned()]), Err(ConfigError::MissingValue("--bind".to_owned())));
-        assert_eq!(Config::load(&none, ["--nope".to_owned()]), Err(ConfigError::UnknownArgument("--nope".to_owned())));
+        let kind = |args: &[&str]| match Config::load(&none, args.iter().map(|a| (*a).to_owned())) {
+            Err(ConfigError::Arguments(e)) => Some(e.kind()),
+            _ => None,
+        };
+        assert_eq!(kind(&["--bind"]), Some(clap::error::ErrorKind::InvalidValue));
+        assert_eq!(kind(&["--nope"]), Some(clap::error::ErrorKind::UnknownArgument));
+        assert_eq!(kind(&["--help"]), Some(clap::error::ErrorKind::DisplayHelp));
+        assert_eq!(kind(&["--version"]), Some(clap::error::ErrorKind::DisplayVersion));
         let bad_mode = Config::load(env(&[("TRACE_API_AUTH_MODE", "maybe")]), Vec::new());
         assert!(matches!(bad_mode, Err(ConfigError::Invalid { name: "TRACE_API_AUTH_MODE", .. })));
         let bad_tokens = Config::load(env(&[("TRACE_API_SERVICE_TOKENS", "[{\"x\":1}]")]), Vec::new());

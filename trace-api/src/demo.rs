@@ -9,11 +9,13 @@ use std::time::Duration;
 use engine_instrumentation::{RunOutcome, RunRequest, Traced, TracingConfig, TracingPipeline};
 use reference_engine::samples::{self, LoopbackServer};
 use reference_engine::{Engine, NodeAction, NodeSpec, Step, Workflow};
+use tokio_util::sync::CancellationToken;
 
 use crate::artifact_sink::StoreArtifacts;
 use crate::metrics::Metrics;
 use crate::sink::StoreSink;
 use crate::store::{ExecutionFilter, Store};
+use crate::tasks::BackgroundTasks;
 
 /// The live loop's workflow.
 pub const LIVE_WORKFLOW: &str = "nightly-digest";
@@ -43,30 +45,52 @@ impl Default for LiveLoop {
     }
 }
 
-/// The demo's engine and tracing; dropping it ends the live loop.
+/// The demo's engine and tracing; dropping it ends the live loop, [`Demo::shutdown`] also stores what the loop
+/// had not stored yet.
 #[derive(Debug)]
 pub struct Demo {
     pub runs: Vec<DemoRun>,
     /// How many of the live loop's runs stay stored.
     pub live_kept: usize,
     live: tokio::task::JoinHandle<()>,
+    stop: CancellationToken,
+    pipeline: TracingPipeline,
+    artifacts: StoreArtifacts,
+}
+
+impl Demo {
+    /// Ends the live loop (a run in progress is left unfinished), stores the artifacts queued, and shuts the
+    /// tracing pipeline down, which exports the spans still queued (the pipeline must be shut down before it goes).
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        self.stop.cancel();
+        let _ = (&mut self.live).await;
+        self.artifacts.flush().await;
+        self.pipeline.shutdown().await?;
+        Ok(())
+    }
 }
 
 impl Drop for Demo {
     fn drop(&mut self) {
-        self.live.abort();
+        self.stop.cancel();
     }
 }
 
 /// Runs every sample workflow once (waiting until their spans are stored), then starts the live loop.
 /// `ORCHEO_TRACING_*` apply (so the demo can also export to a collector); the service name defaults to
 /// `orcheo-demo`.
-pub async fn start(store: &Store, metrics: Arc<Metrics>) -> anyhow::Result<Demo> {
-    start_with(store, metrics, LiveLoop::default()).await
+/// The live loop and the artifact writer run on `tasks`.
+pub async fn start(store: &Store, metrics: Arc<Metrics>, tasks: &BackgroundTasks) -> anyhow::Result<Demo> {
+    start_with(store, metrics, LiveLoop::default(), tasks).await
 }
 
 /// [`start`] with a live loop of the caller's.
-pub async fn start_with(store: &Store, metrics: Arc<Metrics>, live: LiveLoop) -> anyhow::Result<Demo> {
+pub async fn start_with(
+    store: &Store,
+    metrics: Arc<Metrics>,
+    live: LiveLoop,
+    tasks: &BackgroundTasks,
+) -> anyhow::Result<Demo> {
     let mut config = TracingConfig::from_env()?;
     if std::env::var_os(engine_instrumentation::config::SERVICE_NAME).is_none() {
         config.service_name = "orcheo-demo".to_owned();
@@ -75,7 +99,7 @@ pub async fn start_with(store: &Store, metrics: Arc<Metrics>, live: LiveLoop) ->
     let pipeline = TracingPipeline::builder(config).with_sink(Arc::new(sink)).with_open_spans().build()?;
     // The HTTP sample calls a real server on loopback.
     let server = LoopbackServer::start().await?;
-    let artifacts = StoreArtifacts::new(store.clone());
+    let artifacts = StoreArtifacts::new(store.clone(), tasks);
     let engine = pipeline.wrap(Engine::with_artifacts(Arc::new(artifacts.clone())));
     let mut runs = Vec::new();
     for (workflow, shows) in samples::described(&server.url("/inventory")) {
@@ -85,21 +109,30 @@ pub async fn start_with(store: &Store, metrics: Arc<Metrics>, live: LiveLoop) ->
     artifacts.flush().await;
     let store = store.clone();
     let live_kept = live.keep;
-    let live = tokio::spawn(async move {
+    let stop = tasks.child_token();
+    let stopped = stop.clone();
+    let looped = pipeline.clone();
+    let live = tasks.spawn(async move {
         // The loop owns what its runs need: the pipeline exports as long as the loop runs.
         let _server = server;
-        loop {
-            let run = run(&engine, &live.workflow, "").await;
-            tracing::info!(execution = %run.execution_id, "live demo run finished");
-            // Stored before pruning, so that the run counts among the newest.
-            if let Err(e) = pipeline.flush().await {
-                tracing::warn!(error = %e, "demo: the live run's spans not flushed");
-            }
-            prune(&store, &live).await;
-            tokio::time::sleep(live.pause).await;
-        }
+        let pipeline = looped;
+        // Cancelled between two awaits: a run in progress is left unfinished, its spans ended so far exported.
+        stopped
+            .run_until_cancelled(async {
+                loop {
+                    let run = run(&engine, &live.workflow, "").await;
+                    tracing::info!(execution = %run.execution_id, "live demo run finished");
+                    // Stored before pruning, so that the run counts among the newest.
+                    if let Err(e) = pipeline.flush().await {
+                        tracing::warn!(error = %e, "demo: the live run's spans not flushed");
+                    }
+                    prune(&store, &live).await;
+                    tokio::time::sleep(live.pause).await;
+                }
+            })
+            .await;
     });
-    Ok(Demo { runs, live_kept, live })
+    Ok(Demo { runs, live_kept, live, stop, pipeline, artifacts })
 }
 
 /// What to open, for the console: each sample run's Trace tab in the Canvas page with what it shows, and the live

@@ -15,6 +15,7 @@
 //! - [`metrics`]: the service's own metrics.
 //! - [`features`]: per-deployment switches the Canvas reads (the Trace tab).
 //! - [`retention`]: deletion of old finished executions.
+//! - [`tasks`]: the one owner of the background tasks, stopped together at shutdown.
 //! - [`server`]: the HTTP server and the OTLP/gRPC receiver beside it.
 //! - `demo` (feature `demo`): sample runs of the reference engine at start-up, and a live one.
 //! - `artifact_sink` (feature `demo`): the store as the reference engine's artifact store.
@@ -38,6 +39,7 @@ pub mod server;
 pub mod sink;
 pub mod state;
 pub mod store;
+pub mod tasks;
 
 pub use config::Config;
 pub use state::AppState;

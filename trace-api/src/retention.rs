@@ -6,14 +6,15 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::store::Store;
+use crate::tasks::BackgroundTasks;
 
 const BATCH: u32 = 100;
 const EVERY: Duration = Duration::from_secs(3600);
 const AFTER_ERROR: Duration = Duration::from_secs(60);
 
-/// Starts the sweeper; call inside the service's runtime. It runs as long as the runtime does.
-pub fn start(store: Store, keep: Duration) {
-    tokio::spawn(async move {
+/// Starts the sweeper on `tasks`; call inside the service's runtime. It runs until the tasks are stopped.
+pub fn start(store: Store, keep: Duration, tasks: &BackgroundTasks) {
+    tasks.spawn(async move {
         loop {
             let Some(cutoff) = cutoff(chrono::Utc::now(), keep) else {
                 tokio::time::sleep(EVERY).await;

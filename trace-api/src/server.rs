@@ -14,6 +14,7 @@ use tonic::transport::server::TcpIncoming;
 
 use crate::otlp::grpc;
 use crate::state::AppState;
+use crate::tasks::BackgroundTasks;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -82,14 +83,23 @@ impl RunningServer {
     }
 }
 
-/// Binds `addr` (port 0 picks a free port) and serves `service` in a background task.
+/// Binds `addr` (port 0 picks a free port) and serves `service` in a background task of its own.
 pub async fn start(service: impl Into<Service>, addr: &str) -> Result<RunningServer, ServeError> {
+    start_in(service, addr, &BackgroundTasks::new()).await
+}
+
+/// [`start`], the server's task on `tasks` (stopping them ends it at once: stop the server gracefully first).
+pub async fn start_in(
+    service: impl Into<Service>,
+    addr: &str,
+    tasks: &BackgroundTasks,
+) -> Result<RunningServer, ServeError> {
     let acceptor = TcpListener::new(addr.to_owned()).try_bind().await.map_err(|e| bind_error(addr, e))?;
     let local = acceptor.local_addr().map_err(|e| bind_error(addr, e))?;
     let server = Server::new(acceptor);
     let handle = server.handle();
     let service = service.into();
-    let task = tokio::spawn(async move { server.serve(service).await });
+    let task = tasks.spawn(async move { server.serve(service).await });
     Ok(RunningServer { addr: local, handle, task, grpc: None })
 }
 
@@ -109,13 +119,15 @@ impl GrpcServer {
     }
 }
 
-/// Binds `addr` (port 0 picks a free port) and serves the OTLP/gRPC receiver over `state` in a background task.
+/// Binds `addr` (port 0 picks a free port) and serves the OTLP/gRPC receiver over `state` in a task on
+/// `state.tasks`.
 pub async fn start_grpc(state: AppState, addr: &str) -> Result<GrpcServer, ServeError> {
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| bind_error(addr, e))?;
     let local = listener.local_addr().map_err(|e| bind_error(addr, e))?;
     let (shutdown, stopped) = oneshot::channel::<()>();
+    let tasks = state.tasks.clone();
     let service = grpc::service(state);
-    let task = tokio::spawn(async move {
+    let task = tasks.spawn(async move {
         let served = tonic::transport::Server::builder()
             .serve_with_incoming_shutdown(service, TcpIncoming::from(listener), async {
                 // A dropped sender stops the server as well.

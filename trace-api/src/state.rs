@@ -13,6 +13,7 @@ use crate::features::Features;
 use crate::links::LinkTemplate;
 use crate::metrics::Metrics;
 use crate::store::Store;
+use crate::tasks::BackgroundTasks;
 
 const DEFAULT_LIVE_POLL: Duration = Duration::from_secs(5);
 
@@ -42,14 +43,17 @@ pub struct AppState {
     pub features: Features,
     /// Who may frame the web bundle's pages: a CSP `frame-ancestors` source list (`TRACE_API_FRAME_ANCESTORS`).
     pub frame_ancestors: String,
+    /// Owns the tasks spawned for this state (the audit writer, the cache's evictions, …): stopped at shutdown.
+    pub tasks: BackgroundTasks,
 }
 
 impl AppState {
     /// Open access, no dashboard links, the default limits and redaction rules: for local use and tests.
     pub fn new(store: Store) -> Self {
-        let cache = TraceCache::new(Duration::from_secs(300), &store);
+        let tasks = BackgroundTasks::new();
+        let cache = TraceCache::new(Duration::from_secs(300), &store, &tasks);
         Self {
-            audit: AuditTrail::start(store.clone()),
+            audit: AuditTrail::start(store.clone(), &tasks),
             store,
             auth: Arc::new(Authenticator::disabled()),
             links: Arc::new(Vec::new()),
@@ -60,13 +64,15 @@ impl AppState {
             live_poll: DEFAULT_LIVE_POLL,
             features: Features::default(),
             frame_ancestors: DEFAULT_FRAME_ANCESTORS.to_owned(),
+            tasks,
         }
     }
 
     pub fn from_config(store: Store, config: &Config) -> Result<Self, StateError> {
-        let cache = TraceCache::new(config.cache_ttl, &store);
+        let tasks = BackgroundTasks::new();
+        let cache = TraceCache::new(config.cache_ttl, &store, &tasks);
         Ok(Self {
-            audit: AuditTrail::start(store.clone()),
+            audit: AuditTrail::start(store.clone(), &tasks),
             auth: Arc::new(Authenticator::new(&config.auth)?),
             links: Arc::new(config.links.clone()),
             cache,
@@ -77,6 +83,7 @@ impl AppState {
             features: config.features,
             frame_ancestors: config.frame_ancestors.clone(),
             store,
+            tasks,
         })
     }
 
@@ -97,7 +104,7 @@ impl AppState {
 
     /// Pages of finished traces stay cached this long (zero: no cache).
     pub fn with_cache_ttl(mut self, ttl: Duration) -> Self {
-        self.cache = TraceCache::new(ttl, &self.store);
+        self.cache = TraceCache::new(ttl, &self.store, &self.tasks);
         self
     }
 

@@ -11,6 +11,7 @@ use common::{TestApi, TestDb, on_each_backend};
 use reference_engine::{NodeAction, NodeSpec, Step, Workflow};
 use trace_api::demo::{self, LiveLoop};
 use trace_api::metrics::Metrics;
+use trace_api::tasks::BackgroundTasks;
 
 /// The runs of `workflow` the API lists, newest first.
 async fn listed(api: &TestApi, workflow: &str) -> anyhow::Result<Vec<String>> {
@@ -33,7 +34,7 @@ async fn the_live_loop_keeps_its_newest_runs_and_the_samples() -> anyhow::Result
         let step = NodeSpec::new("tick", NodeAction::Task { duration: Duration::from_millis(20) });
         let live =
             LiveLoop { workflow: Workflow::new("live-test", vec![Step::Node(step)]), keep: 2, pause: Duration::ZERO };
-        let demo = demo::start_with(&api.store, Arc::new(Metrics::new()), live).await?;
+        let demo = demo::start_with(&api.store, Arc::new(Metrics::new()), live, &BackgroundTasks::new()).await?;
         assert_eq!(demo.runs.len(), 8, "{backend:?}");
 
         // Watch until the loop has made several more runs than it keeps.
@@ -48,7 +49,7 @@ async fn the_live_loop_keeps_its_newest_runs_and_the_samples() -> anyhow::Result
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         let samples: Vec<String> = demo.runs.iter().map(|run| run.execution_id.clone()).collect();
-        drop(demo);
+        demo.shutdown().await?;
         let kept = listed(&api, "live-test").await?;
         for gone in seen.iter().filter(|id| !kept.contains(id)) {
             let status = api.get(&format!("/api/executions/{gone}/trace"), None).await?.status().as_u16();

@@ -172,6 +172,13 @@ async fn finished_traces_are_compressed_and_revalidated() -> anyhow::Result<()> 
 
         let again = api.client.get(api.url("/api/executions/ex-1/trace")).header("if-none-match", &etag).send().await?;
         assert_eq!(again.status().as_u16(), 304);
+        // The header's other forms (RFC 9110 §13.1.2): weak comparison, a list, and `*`.
+        for header in [format!("W/{etag}"), format!("\"other\", {etag}"), "*".to_owned()] {
+            let sent = api.client.get(api.url("/api/executions/ex-1/trace")).header("if-none-match", &header);
+            assert_eq!(sent.send().await?.status().as_u16(), 304, "If-None-Match: {header}");
+        }
+        let other = api.client.get(api.url("/api/executions/ex-1/trace")).header("if-none-match", "\"other\"");
+        assert_eq!(other.send().await?.status().as_u16(), 200);
         // A late span changes the trace: the old ETag no longer matches.
         api.store.insert_spans(&[SpanSpec::new("ex-1", "late", Some("root"), 900, Some(950)).record()]).await?;
         let changed =
@@ -203,6 +210,9 @@ async fn errors_are_json_with_a_code() -> anyhow::Result<()> {
             ("/api/executions?cursor=abc", 400, "invalid_cursor"),
             ("/api/executions/x/trace?limit=5001", 400, "invalid_limit"),
             ("/api/executions/x/trace?cursor=12", 400, "invalid_cursor"),
+            ("/api/executions?limit=abc", 400, "invalid_limit"),
+            ("/api/executions?limit=-1", 400, "invalid_limit"),
+            ("/api/executions/x/trace?limit=ten", 400, "invalid_limit"),
             ("/api/nothing-here", 404, "not_found"),
         ];
         for (path, want_status, want_code) in cases {
@@ -291,6 +301,43 @@ async fn openapi_document_and_docs_page() -> anyhow::Result<()> {
     assert_eq!(page.status().as_u16(), 200);
     let html = page.text().await?;
     assert!(html.contains("swagger") && !html.contains("cdn."), "served locally");
+    api.stop().await;
+    db.cleanup().await
+}
+
+// The list and trace queries are typed structs: the document shows each query parameter once, in the query, with
+// the type its value must have, though the handlers check the text themselves (the 400 answers above).
+#[tokio::test]
+async fn the_document_types_the_query_parameters() -> anyhow::Result<()> {
+    let db = TestDb::create(common::Backend::Sqlite).await?;
+    let api = TestApi::start(&db, |s| s).await?;
+    let (status, document) = api.get_json("/api/openapi.json", None).await?;
+    assert_eq!(status, 200);
+    let parameters = |path: &str| -> Vec<serde_json::Value> {
+        document["paths"][path]["get"]["parameters"].as_array().cloned().unwrap_or_default()
+    };
+    let find = |list: &[serde_json::Value], name: &str| -> serde_json::Value {
+        let found: Vec<&serde_json::Value> = list.iter().filter(|p| p["name"] == name).collect();
+        assert_eq!(found.len(), 1, "{name} once in {list:?}");
+        found[0].clone()
+    };
+    let list = parameters("/api/executions");
+    assert_eq!(list.len(), 6, "{list:?}");
+    for name in ["workflow_id", "trace_id", "status", "include", "cursor", "limit"] {
+        let parameter = find(&list, name);
+        assert_eq!(parameter["in"], "query", "{parameter}");
+        assert!(parameter["description"].as_str().is_some_and(|d| !d.is_empty()), "{parameter}");
+    }
+    let limit = find(&list, "limit");
+    assert_eq!(limit["schema"]["type"], "integer", "{limit}");
+    assert_eq!((limit["schema"]["minimum"].as_f64(), limit["schema"]["maximum"].as_f64()), (Some(1.0), Some(500.0)));
+
+    let trace = parameters("/api/executions/{id}/trace");
+    assert_eq!(find(&trace, "id")["in"], "path");
+    let limit = find(&trace, "limit");
+    assert_eq!((limit["in"].as_str(), limit["schema"]["type"].as_str()), (Some("query"), Some("integer")), "{limit}");
+    assert_eq!(limit["schema"]["maximum"].as_f64(), Some(5000.0));
+    assert_eq!(find(&trace, "cursor")["schema"]["type"], "string");
     api.stop().await;
     db.cleanup().await
 }

@@ -69,7 +69,8 @@ async fn the_sweeper_deletes_what_is_older_than_the_retention_period() -> anyhow
             let started = ended - 1_000;
             api.store.insert_spans(&[SpanSpec::new(execution, "root", None, started, Some(ended)).record()]).await?;
         }
-        trace_api::retention::start(api.store.clone(), std::time::Duration::from_secs(30 * 86_400));
+        let tasks = trace_api::tasks::BackgroundTasks::new();
+        trace_api::retention::start(api.store.clone(), std::time::Duration::from_secs(30 * 86_400), &tasks);
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
         while api.get("/api/executions/ex-100-days/trace", None).await?.status().as_u16() != 404 {
             anyhow::ensure!(std::time::Instant::now() < deadline, "ex-100-days still there on {backend:?}");

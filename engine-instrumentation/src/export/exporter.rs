@@ -24,8 +24,31 @@ impl Backoff {
     pub const NONE: Self = Self { retries: 0, initial: Duration::from_millis(100), max_cooldown: Duration::ZERO };
 }
 
-pub(crate) struct ExportConsumer<E> {
+/// What a queue thread exports a batch of `T`s to, waiting for the answer: any OpenTelemetry `SpanExporter`
+/// (ended spans), or the trace store, which also takes open spans.
+pub(crate) trait BatchExporter<T>: Send + 'static {
+    fn export(&self, batch: Vec<T>) -> OTelSdkResult;
+    fn shutdown(&mut self) -> OTelSdkResult {
+        Ok(())
+    }
+}
+
+/// An OpenTelemetry exporter as a [`BatchExporter`].
+pub(crate) struct Sdk<E>(pub E);
+
+impl<E: SpanExporter + 'static> BatchExporter<SpanData> for Sdk<E> {
+    fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        futures_executor::block_on(self.0.export(batch))
+    }
+
+    fn shutdown(&mut self) -> OTelSdkResult {
+        self.0.shutdown()
+    }
+}
+
+pub(crate) struct ExportConsumer<E, T> {
     exporter: E,
+    _batch: std::marker::PhantomData<fn(T)>,
     stats: Arc<DestinationStats>,
     backoff: Backoff,
     /// Entered while exporting: the gRPC client needs the runtime it was built in.
@@ -34,24 +57,32 @@ pub(crate) struct ExportConsumer<E> {
     paused_until: Option<Instant>,
 }
 
-impl<E: SpanExporter + 'static> ExportConsumer<E> {
+impl<T, E: BatchExporter<T>> ExportConsumer<E, T> {
     pub fn new(
         exporter: E,
         stats: Arc<DestinationStats>,
         backoff: Backoff,
         runtime: Option<tokio::runtime::Handle>,
     ) -> Self {
-        Self { exporter, stats, backoff, runtime, cooldown: backoff.initial, paused_until: None }
+        Self {
+            exporter,
+            _batch: std::marker::PhantomData,
+            stats,
+            backoff,
+            runtime,
+            cooldown: backoff.initial,
+            paused_until: None,
+        }
     }
 
-    fn export_once(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+    fn export_once(&self, batch: Vec<T>) -> OTelSdkResult {
         let _entered = self.runtime.as_ref().map(tokio::runtime::Handle::enter);
-        futures_executor::block_on(self.exporter.export(batch))
+        self.exporter.export(batch)
     }
 }
 
-impl<E: SpanExporter + 'static> Consumer for ExportConsumer<E> {
-    fn consume(&mut self, mut batch: Vec<SpanData>) {
+impl<T: Clone + Send + 'static, E: BatchExporter<T>> Consumer<T> for ExportConsumer<E, T> {
+    fn consume(&mut self, mut batch: Vec<T>) {
         let count = batch.len();
         if self.paused_until.is_some_and(|until| Instant::now() < until) {
             self.stats.failed(count);

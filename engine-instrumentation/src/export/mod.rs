@@ -15,13 +15,14 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
-use opentelemetry_sdk::trace::{SpanData, SpanExporter};
 use trace_model::SpanRecord;
 
 pub use exporter::Backoff;
 pub use queue::BatchSettings;
 
 use crate::span_record;
+use exporter::BatchExporter;
+use stage::StagedSpan;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
@@ -37,9 +38,9 @@ pub trait SpanSink: Send + Sync + fmt::Debug + 'static {
     fn store(&self, spans: Vec<SpanRecord>) -> BoxFuture<'static, Result<(), SinkError>>;
 }
 
-/// An OpenTelemetry exporter that converts finished spans to [`SpanRecord`]s and hands them to a [`SpanSink`].
+/// The store's exporter: converts started and ended spans to [`SpanRecord`]s and hands them to a [`SpanSink`].
 #[derive(Debug, Clone)]
-pub struct PersistenceExporter {
+pub(crate) struct PersistenceExporter {
     sink: Arc<dyn SpanSink>,
 }
 
@@ -49,10 +50,15 @@ impl PersistenceExporter {
     }
 }
 
-impl SpanExporter for PersistenceExporter {
-    fn export(&self, batch: Vec<SpanData>) -> impl Future<Output = OTelSdkResult> + Send {
-        let records: Vec<SpanRecord> = batch.iter().map(span_record::from_span_data).collect();
-        let stored = self.sink.store(records);
-        async move { stored.await.map_err(|e| OTelSdkError::InternalFailure(e.to_string())) }
+impl BatchExporter<StagedSpan> for PersistenceExporter {
+    fn export(&self, batch: Vec<StagedSpan>) -> OTelSdkResult {
+        let records: Vec<SpanRecord> = batch
+            .iter()
+            .map(|staged| match staged {
+                StagedSpan::Open(data) => span_record::from_open_span(data),
+                StagedSpan::Ended(data) => span_record::from_span_data(data),
+            })
+            .collect();
+        futures_executor::block_on(self.sink.store(records)).map_err(|e| OTelSdkError::InternalFailure(e.to_string()))
     }
 }

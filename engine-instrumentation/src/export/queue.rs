@@ -40,9 +40,9 @@ impl Default for BatchSettings {
     }
 }
 
-/// What drains a queue.
-pub(crate) trait Consumer: Send + 'static {
-    fn consume(&mut self, batch: Vec<SpanData>);
+/// What drains a queue of `T`s (ended spans, or the export stage's started and ended spans).
+pub(crate) trait Consumer<T = SpanData>: Send + 'static {
+    fn consume(&mut self, batch: Vec<T>);
     fn flush(&mut self) -> OTelSdkResult {
         Ok(())
     }
@@ -66,9 +66,9 @@ struct Pending {
 }
 
 #[derive(Debug)]
-pub(crate) struct Queue {
+pub(crate) struct Queue<T = SpanData> {
     name: &'static str,
-    spans: SyncSender<Box<SpanData>>,
+    spans: SyncSender<Box<T>>,
     commands: SyncSender<Command>,
     pending: Arc<Pending>,
     max_batch: usize,
@@ -77,12 +77,12 @@ pub(crate) struct Queue {
     thread: Mutex<Option<JoinHandle<()>>>,
 }
 
-impl Queue {
+impl<T: Send + 'static> Queue<T> {
     pub fn start(
         name: &'static str,
         settings: BatchSettings,
         stats: Arc<DestinationStats>,
-        consumer: impl Consumer,
+        consumer: impl Consumer<T>,
     ) -> std::io::Result<Self> {
         let (spans, span_receiver) = mpsc::sync_channel(settings.max_queue_size.max(1));
         let (commands, command_receiver) = mpsc::sync_channel(16);
@@ -108,7 +108,7 @@ impl Queue {
     }
 
     /// Enqueues without waiting; a full or closed queue drops the span and counts it.
-    pub fn push(&self, span: SpanData) {
+    pub fn push(&self, span: T) {
         // Counted before the send: once sent, the thread may drain the span and take it off the count at once.
         let waiting = self.pending.spans.fetch_add(1, Ordering::AcqRel) + 1;
         match self.spans.try_send(Box::new(span)) {
@@ -165,15 +165,15 @@ impl Queue {
     }
 }
 
-struct Worker<C> {
-    spans: Receiver<Box<SpanData>>,
+struct Worker<C, T> {
+    spans: Receiver<Box<T>>,
     commands: Receiver<Command>,
     pending: Arc<Pending>,
     settings: BatchSettings,
     consumer: C,
 }
 
-impl<C: Consumer> Worker<C> {
+impl<T, C: Consumer<T>> Worker<C, T> {
     /// Hands every span queued so far to the consumer, in batches.
     fn drain(&mut self) {
         let max_batch = self.settings.max_batch_size.max(1);

@@ -4,7 +4,7 @@
 //! and console only for sampled spans.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use opentelemetry::Context;
 use opentelemetry_sdk::error::OTelSdkResult;
@@ -16,13 +16,45 @@ use crate::budget::PayloadBudget;
 use crate::redact::Redactor;
 use crate::redact::span::SpanRedactor;
 
-/// A downstream exporter queue, whether it takes every span or only sampled ones, and whether it also takes
-/// copies of spans as they start (the trace store does, so that a running execution shows its open spans).
+/// A span on its way through the stage: a copy taken as it started (the store shows a running execution's open
+/// spans), or the span as it ended.
+#[derive(Debug, Clone)]
+pub(crate) enum StagedSpan {
+    Open(SpanData),
+    Ended(SpanData),
+}
+
+impl StagedSpan {
+    fn data_mut(&mut self) -> &mut SpanData {
+        match self {
+            Self::Open(data) | Self::Ended(data) => data,
+        }
+    }
+}
+
+/// A downstream exporter queue.
 #[derive(Debug)]
-pub(crate) struct Output {
-    pub queue: Queue,
-    pub sampled_only: bool,
-    pub takes_open: bool,
+pub(crate) enum Output {
+    /// The trace store: every ended span, sampled or not, and the open copies too when `takes_open`.
+    Store { queue: Queue<StagedSpan>, takes_open: bool },
+    /// An exporter (OTLP, console): ended, sampled spans only.
+    Exporter(Queue<SpanData>),
+}
+
+impl Output {
+    fn flush(&self) -> OTelSdkResult {
+        match self {
+            Self::Store { queue, .. } => queue.flush(),
+            Self::Exporter(queue) => queue.flush(),
+        }
+    }
+
+    fn shutdown(&self) -> OTelSdkResult {
+        match self {
+            Self::Store { queue, .. } => queue.shutdown(),
+            Self::Exporter(queue) => queue.shutdown(),
+        }
+    }
 }
 
 struct Redact {
@@ -32,52 +64,63 @@ struct Redact {
     stats: Arc<ExportStats>,
 }
 
-impl Consumer for Redact {
-    fn consume(&mut self, batch: Vec<SpanData>) {
-        for mut span in batch {
+impl Consumer<StagedSpan> for Redact {
+    fn consume(&mut self, batch: Vec<StagedSpan>) {
+        for mut staged in batch {
+            let span = staged.data_mut();
             // Expanded first: what the expansion writes is redacted, budgeted and exported like any attribute.
-            crate::genai::expand(&mut span);
-            self.redactor.redact_span(&mut span);
-            let open = is_open(&span);
-            // An open copy carries only the attributes set at start; its ended span is what the budget counts.
-            if !open {
-                let cut = self.budget.apply(&mut span);
-                if cut.values > 0 {
-                    self.stats.truncated(cut.values);
+            crate::genai::expand(span);
+            self.redactor.redact_span(span);
+            match staged {
+                StagedSpan::Open(_) => {
+                    // An open copy carries only the attributes set at start; its ended span is what the budget counts.
+                    let mut stores = self.outputs.iter().filter_map(|o| match o {
+                        Output::Store { queue, takes_open: true } => Some(queue),
+                        _ => None,
+                    });
+                    if let Some(queue) = stores.next() {
+                        queue.push(staged);
+                    }
                 }
-            }
-            let sampled = span.span_context.is_sampled();
-            let targets: Vec<&Output> =
-                self.outputs.iter().filter(|o| if open { o.takes_open } else { sampled || !o.sampled_only }).collect();
-            if let Some((last, rest)) = targets.split_last() {
-                for output in rest {
-                    output.queue.push(span.clone());
+                StagedSpan::Ended(mut span) => {
+                    let cut = self.budget.apply(&mut span);
+                    if cut.values > 0 {
+                        self.stats.truncated(cut.values);
+                    }
+                    let sampled = span.span_context.is_sampled();
+                    let targets: Vec<&Output> =
+                        self.outputs.iter().filter(|o| matches!(o, Output::Store { .. }) || sampled).collect();
+                    if let Some((last, rest)) = targets.split_last() {
+                        for output in rest {
+                            push(output, span.clone());
+                        }
+                        push(last, span);
+                    }
                 }
-                last.queue.push(span);
             }
         }
     }
 
     fn flush(&mut self) -> OTelSdkResult {
         // Every output is flushed even if one fails; the first failure is reported.
-        self.outputs.iter().map(|o| o.queue.flush()).fold(Ok(()), Result::and)
+        self.outputs.iter().map(Output::flush).fold(Ok(()), Result::and)
     }
 
     fn shutdown(&mut self) -> OTelSdkResult {
-        self.outputs.iter().map(|o| o.queue.shutdown()).fold(Ok(()), Result::and)
+        self.outputs.iter().map(Output::shutdown).fold(Ok(()), Result::and)
     }
 }
 
-/// An open span travels as a copy whose end time is the Unix epoch: no ended span can have it.
-pub(crate) const OPEN_END: SystemTime = SystemTime::UNIX_EPOCH;
-
-pub(crate) fn is_open(span: &SpanData) -> bool {
-    span.end_time == OPEN_END
+fn push(output: &Output, span: SpanData) {
+    match output {
+        Output::Store { queue, .. } => queue.push(StagedSpan::Ended(span)),
+        Output::Exporter(queue) => queue.push(span),
+    }
 }
 
 #[derive(Debug)]
 pub(crate) struct ExportStage {
-    intake: Queue,
+    intake: Queue<StagedSpan>,
     /// Whether any output takes open copies; when none does, starting a span costs nothing here.
     open_copies: bool,
 }
@@ -91,7 +134,7 @@ impl ExportStage {
         stats: Arc<ExportStats>,
     ) -> std::io::Result<Self> {
         let intake_stats = Arc::clone(&stats.intake);
-        let open_copies = outputs.iter().any(|o| o.takes_open);
+        let open_copies = outputs.iter().any(|o| matches!(o, Output::Store { takes_open: true, .. }));
         let consumer = Redact {
             redactor: SpanRedactor::new(redactor),
             budget: PayloadBudget::new(budget),
@@ -107,14 +150,13 @@ impl SpanProcessor for ExportStage {
         if !self.open_copies {
             return;
         }
-        if let Some(mut data) = span.exported_data() {
-            data.end_time = OPEN_END;
-            self.intake.push(data);
+        if let Some(data) = span.exported_data() {
+            self.intake.push(StagedSpan::Open(data));
         }
     }
 
     fn on_end(&self, span: SpanData) {
-        self.intake.push(span);
+        self.intake.push(StagedSpan::Ended(span));
     }
 
     fn force_flush(&self) -> OTelSdkResult {
@@ -123,5 +165,93 @@ impl SpanProcessor for ExportStage {
 
     fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
         self.intake.shutdown()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use opentelemetry::trace::{SpanContext, TraceFlags, TraceState};
+
+    use super::*;
+    use crate::export::stats::DestinationStats;
+    use crate::test_support::span_data;
+
+    /// Keeps what it is handed, for the test to read.
+    struct Keep<T>(Arc<Mutex<Vec<T>>>);
+
+    impl<T: Send + 'static> Consumer<T> for Keep<T> {
+        fn consume(&mut self, batch: Vec<T>) {
+            if let Ok(mut kept) = self.0.lock() {
+                kept.extend(batch);
+            }
+        }
+    }
+
+    fn queue<T: Send + 'static>(kept: &Arc<Mutex<Vec<T>>>) -> Queue<T> {
+        let stats = Arc::new(DestinationStats::default());
+        Queue::start("test", BatchSettings::default(), stats, Keep(Arc::clone(kept))).unwrap()
+    }
+
+    fn unsampled(mut span: SpanData) -> SpanData {
+        let context = &span.span_context;
+        span.span_context = SpanContext::new(
+            context.trace_id(),
+            context.span_id(),
+            TraceFlags::default(),
+            false,
+            TraceState::default(),
+        );
+        span
+    }
+
+    /// Where each kind of span goes: open copies only to a store that takes them, ended spans to every store,
+    /// and to exporters only when sampled.
+    #[test]
+    fn open_copies_reach_only_the_store_and_unsampled_spans_no_exporter() {
+        let (open_store, plain_store, exporter) = (Arc::default(), Arc::default(), Arc::default());
+        let outputs = vec![
+            Output::Store { queue: queue(&open_store), takes_open: true },
+            Output::Store { queue: queue(&plain_store), takes_open: false },
+            Output::Exporter(queue(&exporter)),
+        ];
+        let stats = Arc::new(ExportStats::default());
+        let stage = ExportStage::start(Redactor::default(), 1 << 20, outputs, BatchSettings::default(), stats).unwrap();
+        assert!(stage.open_copies);
+
+        stage.intake.push(StagedSpan::Open(span_data(1, vec![])));
+        stage.on_end(span_data(2, vec![]));
+        stage.on_end(unsampled(span_data(3, vec![])));
+        stage.force_flush().unwrap();
+
+        let ids = |spans: &[StagedSpan]| -> Vec<(bool, u64)> {
+            spans
+                .iter()
+                .map(|s| match s {
+                    StagedSpan::Open(d) => (true, u64::from_be_bytes(d.span_context.span_id().to_bytes())),
+                    StagedSpan::Ended(d) => (false, u64::from_be_bytes(d.span_context.span_id().to_bytes())),
+                })
+                .collect()
+        };
+        assert_eq!(ids(&open_store.lock().unwrap()), [(true, 101), (false, 102), (false, 103)]);
+        assert_eq!(ids(&plain_store.lock().unwrap()), [(false, 102), (false, 103)]);
+        let exported: Vec<u64> = exporter
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|d: &SpanData| u64::from_be_bytes(d.span_context.span_id().to_bytes()))
+            .collect();
+        assert_eq!(exported, [102]);
+        stage.shutdown_with_timeout(Duration::from_secs(5)).unwrap();
+    }
+
+    /// An open copy's record has no end time, whatever the SDK put in the copy; an ended span's has its own.
+    #[test]
+    fn an_open_span_is_recorded_without_an_end_time() {
+        let data = span_data(1, vec![]);
+        assert_eq!(crate::span_record::from_open_span(&data).span.end_time, None);
+        let ended = crate::span_record::from_span_data(&data).span.end_time;
+        assert_eq!(ended.map(std::time::SystemTime::from), Some(data.end_time));
     }
 }

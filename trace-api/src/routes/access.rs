@@ -1,10 +1,11 @@
-//! The one access rule every route applies: authenticate, require the scope, and hide executions of other
-//! workspaces behind 404 so that their ids do not leak.
+//! The one access rule every route applies: authenticate (once, in a hoop that puts the caller's [`Principal`] in
+//! the depot), require the scope, and hide executions of other workspaces behind 404 so that their ids do not leak.
 
 use salvo::http::header::{AUTHORIZATION, SEC_WEBSOCKET_PROTOCOL};
 use salvo::prelude::*;
 use trace_model::Execution;
 
+use super::params;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -23,9 +24,37 @@ pub fn websocket_token(req: &Request) -> Option<String> {
     })
 }
 
-/// The caller, who must hold `scope`.
-pub fn authorize(state: &AppState, token: Option<String>, scope: &str) -> Result<Principal, ApiError> {
-    let principal = state.auth.authenticate(token.as_deref())?;
+/// Authenticates the caller by `Authorization: Bearer` and puts its [`Principal`] in the depot for the route's
+/// handler ([`authorize`]); answers 401 itself.
+#[handler]
+pub async fn authenticate(req: &mut Request, depot: &mut Depot, res: &mut Response, ctrl: &mut FlowCtrl) {
+    admit(bearer_token(req), depot, res, ctrl);
+}
+
+/// [`authenticate`] for the live WebSocket: the token may also come as a subprotocol ([`websocket_token`]) or as
+/// `?access_token=`.
+#[handler]
+pub async fn authenticate_websocket(req: &mut Request, depot: &mut Depot, res: &mut Response, ctrl: &mut FlowCtrl) {
+    let token = websocket_token(req).or_else(|| params::text(req.query::<String>("access_token")));
+    admit(token, depot, res, ctrl);
+}
+
+fn admit(token: Option<String>, depot: &mut Depot, res: &mut Response, ctrl: &mut FlowCtrl) {
+    match super::state(depot).and_then(|state| Ok(state.auth.authenticate(token.as_deref())?)) {
+        Ok(principal) => {
+            depot.insert_typed(principal);
+        }
+        Err(e) => {
+            e.render(res);
+            ctrl.skip_rest();
+        }
+    }
+}
+
+/// The caller the route's hoop authenticated, who must hold `scope`.
+pub fn authorize<'a>(depot: &'a Depot, scope: &str) -> Result<&'a Principal, ApiError> {
+    let principal =
+        depot.get_typed::<Principal>().map_err(|_| ApiError::internal("the route does not authenticate its caller"))?;
     if !principal.has_scope(scope) {
         return Err(ApiError::forbidden(format!("this token lacks the {scope} scope")));
     }

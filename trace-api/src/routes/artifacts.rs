@@ -6,7 +6,7 @@ use salvo::prelude::*;
 
 use trace_model::ErrorBody;
 
-use super::access::{authorize, bearer_token, visible_execution};
+use super::access::{authorize, visible_execution};
 use crate::auth::SCOPE_READ;
 use crate::error::ApiError;
 
@@ -27,19 +27,14 @@ pub fn download_url(id: &str) -> String {
         (status_code = 404, description = "No such artifact in the caller's workspaces.", body = ErrorBody),
     )
 )]
-pub async fn download(
-    req: &mut Request,
-    depot: &mut Depot,
-    res: &mut Response,
-    id: PathParam<String>,
-) -> Result<(), ApiError> {
+pub async fn download(depot: &mut Depot, res: &mut Response, id: PathParam<String>) -> Result<(), ApiError> {
     let state = super::state(depot)?;
-    let principal = authorize(state, bearer_token(req), SCOPE_READ)?;
+    let principal = authorize(depot, SCOPE_READ)?;
     let id = id.into_inner();
     let not_found = || ApiError::not_found(format!("artifact {id:?} not found"));
     let (meta, content) = state.store.artifact(&id).await?.ok_or_else(not_found)?;
     // An artifact of an execution the caller may not see does not exist for it.
-    let (workspace, _) = visible_execution(state, &principal, &meta.execution_id).await.map_err(|_| not_found())?;
+    let (workspace, _) = visible_execution(state, principal, &meta.execution_id).await.map_err(|_| not_found())?;
     state.audit.record(&principal.subject, "artifact.download", &meta.execution_id, &workspace).await;
     let content_type = if is_active(&meta.content_type) {
         HeaderValue::from_static(OCTET_STREAM)

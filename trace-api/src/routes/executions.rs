@@ -1,10 +1,11 @@
 //! `GET /api/executions`: run history, newest first, with each run's trace summary.
 
-use salvo::oapi::extract::QueryParam;
+use salvo::oapi::ToParameters;
 use salvo::prelude::*;
+use serde::Deserialize;
 use trace_model::{ErrorBody, ExecutionPage, ExecutionStatus, ListPageInfo};
 
-use super::access::{authorize, bearer_token};
+use super::access::authorize;
 use super::params;
 use crate::auth::SCOPE_READ;
 use crate::error::ApiError;
@@ -14,20 +15,35 @@ use crate::store::ExecutionFilter;
 const DEFAULT_LIMIT: u32 = 50;
 const MAX_LIMIT: u32 = 500;
 
+/// The query of `GET /api/executions`. Each value is taken as text and checked by the handler, so that a bad one
+/// gets the API's own 400 answer (`invalid_limit`, …); the document shows the type the value must have.
+#[derive(Debug, Deserialize, ToParameters)]
+#[salvo(parameters(default_parameter_in = Query))]
+pub struct ListQuery {
+    /// Only runs of this workflow.
+    workflow_id: Option<String>,
+    /// Only runs of this trace (32 hex digits): where a span link leads.
+    trace_id: Option<String>,
+    /// Only runs in this status: running, completed, error, cancelled or stalled (running, but nothing arrived for
+    /// the stall period).
+    #[salvo(parameter(value_type = Option<ExecutionStatus>))]
+    status: Option<String>,
+    /// `all` also lists traces without an execution id that hold no workflow, node, LLM or tool span (bare HTTP
+    /// requests); they are stored either way and reachable by trace id.
+    include: Option<String>,
+    /// `page_info.cursor` of the previous page.
+    cursor: Option<String>,
+    /// Runs per page, 1 to 500 (default 50).
+    #[salvo(parameter(value_type = Option<u32>, minimum = 1, maximum = 500))]
+    limit: Option<String>,
+}
+
 /// Run history, newest first, with each run's trace summary and dashboard links.
 ///
 /// Only executions of the caller's workspaces are listed.
 #[endpoint(
     tags("executions"),
     security(("bearer" = [])),
-    parameters(
-        ("workflow_id", description = "Only runs of this workflow."),
-        ("trace_id", description = "Only runs of this trace (32 hex digits): where a span link leads."),
-        ("status", description = "Only runs in this status: running, completed, error, cancelled or stalled (running, but nothing arrived for the stall period)."),
-        ("include", description = "`all` also lists traces without an execution id that hold no workflow, node, LLM or tool span (bare HTTP requests); they are stored either way and reachable by trace id."),
-        ("cursor", description = "`page_info.cursor` of the previous page."),
-        ("limit", description = "Runs per page, 1 to 500 (default 50)."),
-    ),
     responses(
         (status_code = 200, description = "A page of runs.", body = ExecutionPage),
         (status_code = 400, description = "A parameter is invalid.", body = ErrorBody),
@@ -36,28 +52,17 @@ const MAX_LIMIT: u32 = 500;
         (status_code = 503, description = "The store is unavailable.", body = ErrorBody),
     )
 )]
-// One argument per query parameter: salvo documents each in the OpenAPI document from the handler's signature.
-#[allow(clippy::too_many_arguments)]
-pub async fn list(
-    req: &mut Request,
-    depot: &mut Depot,
-    workflow_id: QueryParam<String, false>,
-    trace_id: QueryParam<String, false>,
-    status: QueryParam<String, false>,
-    include: QueryParam<String, false>,
-    cursor: QueryParam<String, false>,
-    limit: QueryParam<String, false>,
-) -> Result<Json<ExecutionPage>, ApiError> {
+pub async fn list(depot: &mut Depot, query: ListQuery) -> Result<Json<ExecutionPage>, ApiError> {
     let state = super::state(depot)?;
-    let principal = authorize(state, bearer_token(req), SCOPE_READ)?;
+    let principal = authorize(depot, SCOPE_READ)?;
     let filter = ExecutionFilter {
-        workflow_id: params::id_filter("workflow_id", workflow_id.into_inner())?,
-        trace_id: params::id_filter("trace_id", trace_id.into_inner())?.map(|t| t.to_ascii_lowercase()),
-        status: parse_status(status.into_inner())?,
+        workflow_id: params::id_filter("workflow_id", query.workflow_id)?,
+        trace_id: params::id_filter("trace_id", query.trace_id)?.map(|t| t.to_ascii_lowercase()),
+        status: parse_status(query.status)?,
         workspaces: principal.workspace_filter(),
-        before_seq: params::cursor(cursor.into_inner(), |c| c.parse::<i64>().ok())?,
-        include_unlisted: parse_include(include.into_inner())?,
-        limit: params::limit(limit.into_inner(), DEFAULT_LIMIT, MAX_LIMIT)?,
+        before_seq: params::cursor(query.cursor, |c| c.parse::<i64>().ok())?,
+        include_unlisted: parse_include(query.include)?,
+        limit: params::limit(query.limit, DEFAULT_LIMIT, MAX_LIMIT)?,
     };
     let limit = filter.limit as usize;
     // One row more than asked tells whether another page exists.

@@ -38,16 +38,18 @@ pub fn router(state: AppState, www: Option<PathBuf>) -> Service {
         .min_length(1024);
     let api = Router::with_path("api")
         .push(Router::with_path("features").get(features::get))
-        .push(Router::with_path("executions").hoop(compression.clone()).get(executions::list))
-        .push(Router::with_path("executions/{id}/trace").hoop(compression).get(trace::get))
-        .push(Router::with_path("executions/{id}/trace/live").get(live::subscribe))
-        .push(Router::with_path("artifacts/{id}/download").get(artifacts::download))
+        .push(
+            Router::with_path("executions").hoop(compression.clone()).hoop(access::authenticate).get(executions::list),
+        )
+        .push(Router::with_path("executions/{id}/trace").hoop(compression).hoop(access::authenticate).get(trace::get))
+        .push(Router::with_path("executions/{id}/trace/live").hoop(access::authenticate_websocket).get(live::subscribe))
+        .push(Router::with_path("artifacts/{id}/download").hoop(access::authenticate).get(artifacts::download))
         .push(Router::with_path("{**rest}").goal(not_found));
     let documented = Router::new()
         .push(Router::with_path("healthz").get(health::healthz))
         .push(Router::with_path("readyz").get(health::readyz))
         .push(Router::with_path("metrics").get(health::metrics))
-        .push(Router::with_path("v1/traces").post(otlp::receive))
+        .push(Router::with_path("v1/traces").hoop(access::authenticate).post(otlp::receive))
         .push(Router::with_path("v1/{**rest}").goal(otlp_not_found))
         .push(api);
     let document = openapi::document(&documented);

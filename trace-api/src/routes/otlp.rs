@@ -7,7 +7,7 @@ use salvo::prelude::*;
 
 use trace_model::ErrorBody;
 
-use super::access::{authorize, bearer_token};
+use super::access::authorize;
 use crate::auth::SCOPE_WRITE;
 use crate::error::ApiError;
 use crate::metrics::IngestResult;
@@ -30,7 +30,7 @@ use crate::otlp::{self, Encoding, Transport};
 )]
 pub async fn receive(req: &mut Request, depot: &mut Depot, res: &mut Response) -> Result<(), ApiError> {
     let state = super::state(depot)?;
-    let principal = authorize(state, bearer_token(req), SCOPE_WRITE)?;
+    let principal = authorize(depot, SCOPE_WRITE)?;
     let header = |name| req.headers().get(name).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_owned);
     let encoding = Encoding::of_content_type(&header(CONTENT_TYPE).unwrap_or_default())?;
     let content_encoding = header(CONTENT_ENCODING);
@@ -43,7 +43,7 @@ pub async fn receive(req: &mut Request, depot: &mut Depot, res: &mut Response) -
             return Err(e.into());
         }
     };
-    let receipt = otlp::receive(state, &principal, &request, Transport::Http).await?;
+    let receipt = otlp::receive(state, principal, &request, Transport::Http).await?;
     res.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static(encoding.content_type()));
     res.write_body(otlp::encode_response(encoding, &receipt.response()))
         .map_err(|e| ApiError::internal(e.to_string()))?;

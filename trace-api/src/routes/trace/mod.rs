@@ -8,14 +8,17 @@ mod artifacts;
 
 use salvo::http::ResBody;
 use salvo::http::StatusCode;
-use salvo::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, HeaderValue, IF_NONE_MATCH};
+use salvo::http::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue};
+use salvo::http::headers::{ETag, HeaderMapExt, IfNoneMatch};
 use salvo::hyper::body::Bytes;
-use salvo::oapi::extract::{PathParam, QueryParam};
+use salvo::oapi::ToParameters;
+use salvo::oapi::extract::PathParam;
 use salvo::prelude::*;
+use serde::Deserialize;
 use serde_json::value::RawValue;
 use trace_model::{DEFAULT_PAGE_LIMIT, ErrorBody, Execution, MAX_PAGE_LIMIT, PageInfo, TraceResponse};
 
-use super::access::{authorize, bearer_token, not_found, visible};
+use super::access::{authorize, not_found, visible};
 use super::params;
 use crate::auth::SCOPE_READ;
 use crate::cache::CachedPage;
@@ -43,6 +46,18 @@ impl Cursor {
     }
 }
 
+/// The query of a trace page. Taken as text and checked by the handler, so that a bad value gets the API's own 400
+/// answer; the document shows the type the value must have.
+#[derive(Debug, Deserialize, ToParameters)]
+#[salvo(parameters(default_parameter_in = Query))]
+pub struct PageQuery {
+    /// `page_info.cursor` of the previous page; pages stay stable while spans arrive.
+    cursor: Option<String>,
+    /// Spans per page, 1 to 5000 (default 500).
+    #[salvo(parameter(value_type = Option<usize>, minimum = 1, maximum = 5000))]
+    limit: Option<String>,
+}
+
 /// An execution with its spans, depth first (parents before children), a page at a time.
 ///
 /// Finished executions carry an ETag (send `If-None-Match` for a 304). Viewing is recorded in the audit trail.
@@ -51,8 +66,6 @@ impl Cursor {
     security(("bearer" = [])),
     parameters(
         ("id", description = "The execution id."),
-        ("cursor", description = "`page_info.cursor` of the previous page; pages stay stable while spans arrive."),
-        ("limit", description = "Spans per page, 1 to 5000 (default 500)."),
     ),
     responses(
         (status_code = 200, description = "A page of the trace.", body = TraceResponse),
@@ -69,20 +82,19 @@ pub async fn get(
     depot: &mut Depot,
     res: &mut Response,
     id: PathParam<String>,
-    cursor: QueryParam<String, false>,
-    limit: QueryParam<String, false>,
+    query: PageQuery,
 ) -> Result<(), ApiError> {
     let state = super::state(depot)?;
-    let principal = authorize(state, bearer_token(req), SCOPE_READ)?;
+    let principal = authorize(depot, SCOPE_READ)?;
     let id = id.into_inner();
-    let cursor_text = params::text(cursor.into_inner());
+    let cursor_text = params::text(query.cursor);
     let cursor = params::cursor(cursor_text.clone(), Cursor::decode)?;
-    let limit = params::limit(limit.into_inner(), DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
+    let limit = params::limit(query.limit, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)?;
     let cache_key = cursor_text.unwrap_or_default();
     // A cached page is of a finished execution, and any change to that execution evicts it: serving it needs
     // no read of the store, only the workspace check against the workspace it was cached with.
     if let Some(page) = state.cache.get(&id, &cache_key, limit) {
-        visible(&principal, &page.workspace, &id)?;
+        visible(principal, &page.workspace, &id)?;
         if cursor.is_none() {
             state.audit.record(&principal.subject, "trace.view", &id, &page.workspace).await;
         }
@@ -90,7 +102,7 @@ pub async fn get(
     }
     let ticket = state.cache.ticket(&id);
     let head = state.store.trace_head(&id, cursor.is_none()).await?.ok_or_else(|| not_found(&id))?;
-    visible(&principal, &head.workspace, &id)?;
+    visible(principal, &head.workspace, &id)?;
     if cursor.is_none() {
         state.audit.record(&principal.subject, "trace.view", &id, &head.workspace).await;
     }
@@ -170,14 +182,11 @@ fn respond(req: &Request, res: &mut Response, page: &CachedPage, finished: bool)
     // Clients revalidate every time: a running execution changes, a finished one answers 304 cheaply.
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
     if finished {
-        let etag = HeaderValue::from_str(&page.etag).map_err(|e| ApiError::internal(e.to_string()))?;
-        headers.insert(ETAG, etag);
-        let matches = req
-            .headers()
-            .get(IF_NONE_MATCH)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.split(',').any(|tag| tag.trim().trim_start_matches("W/") == page.etag));
-        if matches {
+        let etag: ETag = page.etag.parse().map_err(|_| ApiError::internal(format!("bad ETag {}", page.etag)))?;
+        let not_modified =
+            req.headers().typed_get::<IfNoneMatch>().is_some_and(|tags| !tags.precondition_passes(&etag));
+        res.headers_mut().typed_insert(etag);
+        if not_modified {
             res.status_code(StatusCode::NOT_MODIFIED);
             return Ok(());
         }
