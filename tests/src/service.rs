@@ -1,17 +1,17 @@
-//! The trace API running in-process on a temporary SQLite file, serving the built web bundle.
+//! The trace API running in-process on a temporary SQLite file, serving the built web bundle, and runs of the
+//! reference engine recorded into it.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use engine_instrumentation::{RunOutcome, RunRequest, TracingConfig, TracingPipeline};
 use reference_engine::{Engine, Workflow};
-use tempfile::TempDir;
+use test_harness::{Backend, TestApi, TestDb};
+use trace_api::AppState;
 use trace_api::artifact_sink::StoreArtifacts;
-use trace_api::server::{self, RunningServer};
 use trace_api::sink::StoreSink;
 use trace_api::tasks::BackgroundTasks;
-use trace_api::{AppState, Store, routes};
 
 /// The built bundle: `TRACE_VIEW_DIST`, else `target/dist` (what `cargo xtask dist` writes).
 pub fn dist_dir() -> anyhow::Result<PathBuf> {
@@ -29,11 +29,20 @@ pub fn dist_dir() -> anyhow::Result<PathBuf> {
     Ok(dir)
 }
 
+/// The workspace's test API (`test-harness`) on a temporary SQLite file, serving the built bundle; the API's
+/// fields and methods (`store`, `server`, `url`, …) are reached through it.
 #[derive(Debug)]
 pub struct TestService {
-    pub store: Store,
-    pub server: RunningServer,
-    _data: TempDir,
+    api: TestApi,
+    _db: TestDb,
+}
+
+impl std::ops::Deref for TestService {
+    type Target = TestApi;
+
+    fn deref(&self) -> &TestApi {
+        &self.api
+    }
 }
 
 impl TestService {
@@ -47,16 +56,9 @@ impl TestService {
         www: Option<PathBuf>,
         configure: impl FnOnce(AppState) -> AppState,
     ) -> anyhow::Result<Self> {
-        let data = tempfile::tempdir()?;
-        let url = format!("sqlite://{}", data.path().join("trace.db").display());
-        let store = Store::connect(&url).await.with_context(|| format!("opening {url}"))?;
-        let state = configure(AppState::new(store.clone()));
-        let server = server::start(routes::router(state, www), "127.0.0.1:0").await?;
-        Ok(Self { store, server, _data: data })
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.server.url())
+        let db = TestDb::create(Backend::Sqlite).await?;
+        let api = TestApi::serving(&db, www, configure).await?;
+        Ok(Self { api, _db: db })
     }
 
     /// Runs `workflow` through the instrumented reference engine, its artifacts kept by the store; returns once
