@@ -106,11 +106,12 @@ async fn in_out_and_changes_show_a_nodes_state_and_work_from_the_keyboard() -> a
         let s = panel(&b, "node-io-panel-changes").await?;
         assert_eq!(s["tabs"][2]["focused"], json!(true));
         let rows: Vec<Vec<String>> = serde_json::from_value(s["changes"].clone())?;
+        // Values as In and Out show them: JSON pretty-printed, text as is.
         let want = [
-            ["results.retrieve", "added", "", r#"["q3-report.pdf#p4","q3-report.pdf#p9"]"#],
+            ["results.retrieve", "added", "", "[\n  \"q3-report.pdf#p4\",\n  \"q3-report.pdf#p9\"\n]"],
             ["settings.top_k", "changed", "3", "5"],
-            ["status", "changed", r#""planned""#, r#""retrieved""#],
-            ["scores", "added", "", "[0.91,0.84]"],
+            ["status", "changed", "planned", "retrieved"],
+            ["scores", "added", "", "[\n  0.91,\n  0.84\n]"],
         ];
         assert_eq!(rows, want.map(|r| r.map(str::to_owned).to_vec()).to_vec());
 

@@ -200,22 +200,30 @@ fn join(parent: &str, key: &str) -> String {
     match (parent.is_empty(), plain) {
         (true, true) => key.to_owned(),
         (false, true) => format!("{parent}.{key}"),
-        (_, false) => format!("{parent}[{}]", Value::from(key)),
+        (_, false) => format!("{parent}[\"{}\"]", key.replace('\\', "\\\\").replace('"', "\\\"")),
     }
 }
 
+/// The keys that move between tabs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TabKey {
+    Left,
+    Right,
+    Home,
+    End,
+}
+
 /// The tab a key moves to among `count` tabs (the WAI-ARIA tabs pattern: arrows wrap, Home and End jump).
-pub fn tab_after_key(key: &str, current: usize, count: usize) -> Option<usize> {
+pub fn tab_after_key(key: TabKey, current: usize, count: usize) -> Option<usize> {
     if count == 0 {
         return None;
     }
-    match key {
-        "ArrowRight" => Some((current + 1) % count),
-        "ArrowLeft" => Some((current + count - 1) % count),
-        "Home" => Some(0),
-        "End" => Some(count - 1),
-        _ => None,
-    }
+    Some(match key {
+        TabKey::Right => (current + 1) % count,
+        TabKey::Left => (current + count - 1) % count,
+        TabKey::Home => 0,
+        TabKey::End => count - 1,
+    })
 }
 
 #[cfg(test)]

@@ -6,7 +6,8 @@ use std::rc::Rc;
 
 use dioxus::prelude::*;
 use serde_json::Value;
-use trace_model::node_io::{Change, IoSide, IoValue, NodeIo, tab_after_key};
+use trace_model::facts::pretty;
+use trace_model::node_io::{Change, IoSide, IoValue, NodeIo, TabKey, tab_after_key};
 
 use crate::browser::copy_text;
 
@@ -74,7 +75,14 @@ pub fn NodeIoPanel(io: NodeIo) -> Element {
                         onmounted: move |event| mounted.with_mut(|m| m[index] = Some(event.data())),
                         onclick: move |_| selected.set(index),
                         onkeydown: move |event| {
-                            let Some(next) = tab_after_key(&event.key().to_string(), index, count) else { return };
+                            let key = match event.key() {
+                                Key::ArrowLeft => TabKey::Left,
+                                Key::ArrowRight => TabKey::Right,
+                                Key::Home => TabKey::Home,
+                                Key::End => TabKey::End,
+                                _ => return,
+                            };
+                            let Some(next) = tab_after_key(key, index, count) else { return };
                             event.prevent_default();
                             selected.set(next);
                             if let Some(Some(tab)) = mounted.peek().get(next).cloned() {
@@ -113,9 +121,7 @@ fn side_panel(side: Option<IoSide>, what: &'static str) -> Element {
     rsx! {
         CopyButton { label: "Copy {what}", text: side.value.render() }
         match &side.value {
-            IoValue::Json(value) => rsx! {
-                JsonTree { value: value.clone(), label: "{what} JSON" }
-            },
+            IoValue::Json(value) => json_tree(value, what),
             IoValue::Text(text) => rsx! {
                 pre { class: "text-block", "data-testid": "node-io-text", "{text}" }
             },
@@ -173,11 +179,10 @@ fn CopyButton(label: String, text: String) -> Element {
 }
 
 /// A JSON value as a tree: objects and lists are disclosure buttons over their entries.
-#[component]
-fn JsonTree(value: Value, label: String) -> Element {
+fn json_tree(value: &Value, what: &str) -> Element {
     rsx! {
-        ul { class: "json-tree", "data-testid": "json-tree", aria_label: "{label}",
-            match &value {
+        ul { class: "json-tree", "data-testid": "json-tree", aria_label: "{what} JSON",
+            match value {
                 Value::Object(map) => rsx! {
                     for (key , item) in map.iter() {
                         JsonEntry { key: "{key}", name: key.clone(), value: item.clone(), depth: 0 }
@@ -190,7 +195,7 @@ fn JsonTree(value: Value, label: String) -> Element {
                 },
                 other => rsx! {
                     li { class: "json-entry",
-                        span { class: "json-value json-{kind(other)}", "{other}" }
+                        span { class: "json-value json-{kind(other)}", {pretty(other)} }
                     }
                 },
             }
@@ -208,7 +213,7 @@ fn JsonEntry(name: String, value: Value, depth: usize) -> Element {
             return rsx! {
                 li { class: "json-entry", "data-path-name": "{name}",
                     span { class: "json-key", "{name}: " }
-                    span { class: "json-value json-{kind(scalar)}", "{scalar}" }
+                    span { class: "json-value json-{kind(scalar)}", {pretty(scalar)} }
                 }
             };
         }
@@ -261,14 +266,6 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-/// A changed value, compact: JSON on one line, text as is.
-fn compact(value: &IoValue) -> String {
-    match value {
-        IoValue::Json(value) => value.to_string(),
-        IoValue::Text(text) => text.clone(),
-    }
-}
-
 /// The changes as JSON, for the copy button.
 fn changes_json(changes: &[Change]) -> String {
     let json = |value: &Option<IoValue>| match value {
@@ -282,7 +279,7 @@ fn changes_json(changes: &[Change]) -> String {
             serde_json::json!({"path": c.path, "change": c.kind().label(), "before": json(&c.before), "after": json(&c.after)})
         })
         .collect();
-    trace_model::facts::pretty(&Value::Array(list))
+    pretty(&Value::Array(list))
 }
 
 #[component]
@@ -312,12 +309,12 @@ fn ChangeList(changes: Vec<Change>) -> Element {
                         td { span { class: "badge", "{change.kind().label()}" } }
                         td {
                             if let Some(before) = &change.before {
-                                pre { "{compact(before)}" }
+                                pre { {before.render()} }
                             }
                         }
                         td {
                             if let Some(after) = &change.after {
-                                pre { "{compact(after)}" }
+                                pre { {after.render()} }
                             }
                         }
                     }

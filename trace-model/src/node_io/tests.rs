@@ -133,11 +133,11 @@ fn rendering_pretty_prints_json_and_keeps_text() {
 
 #[test]
 fn tab_keys_wrap_and_jump() {
-    assert_eq!(tab_after_key("ArrowRight", 2, 3), Some(0));
-    assert_eq!(tab_after_key("ArrowLeft", 0, 3), Some(2));
-    assert_eq!(tab_after_key("ArrowRight", 0, 3), Some(1));
-    assert_eq!(tab_after_key("Home", 2, 3), Some(0));
-    assert_eq!(tab_after_key("End", 0, 3), Some(2));
-    assert_eq!(tab_after_key("Enter", 1, 3), None);
-    assert_eq!(tab_after_key("ArrowRight", 0, 0), None);
+    assert_eq!(tab_after_key(TabKey::Right, 2, 3), Some(0));
+    assert_eq!(tab_after_key(TabKey::Left, 0, 3), Some(2));
+    assert_eq!(tab_after_key(TabKey::Right, 0, 3), Some(1));
+    assert_eq!(tab_after_key(TabKey::Left, 2, 3), Some(1));
+    assert_eq!(tab_after_key(TabKey::Home, 2, 3), Some(0));
+    assert_eq!(tab_after_key(TabKey::End, 0, 3), Some(2));
+    assert_eq!(tab_after_key(TabKey::Right, 0, 0), None);
 }
