@@ -196,7 +196,7 @@ fn json(value: &Value) -> IoValue {
 
 /// `parent.key`, or `parent["key"]` when the key itself holds a separator (or is empty).
 fn join(parent: &str, key: &str) -> String {
-    let plain = !key.is_empty() && key.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+    let plain = !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     match (parent.is_empty(), plain) {
         (true, true) => key.to_owned(),
         (false, true) => format!("{parent}.{key}"),

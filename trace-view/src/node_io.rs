@@ -1,15 +1,16 @@
 //! A node's input, output and the changes between them, as tabs (the WAI-ARIA tabs pattern, activated on focus):
-//! JSON as a tree of disclosure buttons, text as is, the changes as a table of path, before and after; each with a
-//! copy button. What the sender or the payload budget cut is said under the value.
-
-use std::rc::Rc;
+//! JSON as a tree of disclosure buttons, text as is, each with a copy button; the changes as a table of path, change,
+//! before and after. What the sender or the payload budget cut is said under the value.
 
 use dioxus::prelude::*;
 use serde_json::Value;
 use trace_model::facts::pretty;
 use trace_model::node_io::{Change, IoSide, IoValue, NodeIo, TabKey, tab_after_key};
 
+use wasm_bindgen::JsCast;
+
 use crate::browser::copy_text;
+use crate::host::Host;
 
 /// Containers open on first show down to this depth; deeper ones wait for a click.
 const OPEN_DEPTH: usize = 2;
@@ -53,7 +54,12 @@ pub fn NodeIoPanel(io: NodeIo) -> Element {
         tabs.push(Tab::Changes);
     }
     let mut selected = use_signal(|| 0_usize);
-    let mut mounted: Signal<Vec<Option<Rc<MountedData>>>> = use_signal(|| vec![None; 3]);
+    // The last copy's outcome, cleared when another tab shows.
+    let mut copied = use_signal(|| None::<String>);
+    // Copy handles for the key handlers of every tab.
+    let host_root = use_context::<Host>().root;
+    let root = use_hook(|| CopyValue::new(host_root));
+    let ids: [&'static str; 3] = [0, 1, 2].map(|i| tabs.get(i).map_or("", |t: &Tab| t.id()));
     let count = tabs.len();
     let current = (*selected.read()).min(count.saturating_sub(1));
     let Some(&shown) = tabs.get(current) else { return rsx! {} };
@@ -72,8 +78,10 @@ pub fn NodeIoPanel(io: NodeIo) -> Element {
                         aria_selected: if index == current { "true" } else { "false" },
                         aria_controls: "node-io-panel-{tab.id()}",
                         tabindex: if index == current { "0" } else { "-1" },
-                        onmounted: move |event| mounted.with_mut(|m| m[index] = Some(event.data())),
-                        onclick: move |_| selected.set(index),
+                        onclick: move |_| {
+                            selected.set(index);
+                            copied.set(None);
+                        },
                         onkeydown: move |event| {
                             let key = match event.key() {
                                 Key::ArrowLeft => TabKey::Left,
@@ -85,11 +93,13 @@ pub fn NodeIoPanel(io: NodeIo) -> Element {
                             let Some(next) = tab_after_key(key, index, count) else { return };
                             event.prevent_default();
                             selected.set(next);
-                            if let Some(Some(tab)) = mounted.peek().get(next).cloned() {
-                                spawn(async move {
-                                    // A tab that cannot take focus still got selected.
-                                    let _ = tab.set_focus(true).await;
-                                });
+                            copied.set(None);
+                            // Focus follows the selection; the tabs are all rendered already.
+                            let id = ids.get(next).copied().unwrap_or_default();
+                            if let Ok(Some(tab)) = root.read().query_selector(&format!("#node-io-tab-{id}"))
+                                && let Ok(tab) = tab.dyn_into::<web_sys::HtmlElement>()
+                            {
+                                let _ = tab.focus();
                             }
                         },
                         "{tab.label()}"
@@ -105,21 +115,39 @@ pub fn NodeIoPanel(io: NodeIo) -> Element {
                 aria_labelledby: "node-io-tab-{shown.id()}",
                 tabindex: "0",
                 match shown {
-                    Tab::In => side_panel(io.input.clone(), "input"),
-                    Tab::Out => side_panel(io.output.clone(), "output"),
-                    Tab::Changes => rsx! {
-                        ChangeList { changes: changes.clone().unwrap_or_default() }
-                    },
+                    Tab::In => side_panel(io.input.clone(), "input", copied),
+                    Tab::Out => side_panel(io.output.clone(), "output", copied),
+                    Tab::Changes => change_list(changes.as_deref().unwrap_or_default()),
                 }
             }
         }
     }
 }
 
-fn side_panel(side: Option<IoSide>, what: &'static str) -> Element {
+/// In or Out: a copy button (its outcome in `copied`), the value, and what was cut from it.
+fn side_panel(side: Option<IoSide>, what: &'static str, mut copied: Signal<Option<String>>) -> Element {
     let Some(side) = side else { return rsx! {} };
+    let text = side.value.render();
     rsx! {
-        CopyButton { label: "Copy {what}", text: side.value.render() }
+        div { class: "model-text-head",
+            button {
+                r#type: "button",
+                class: "secondary",
+                aria_label: "Copy {what}",
+                "data-testid": "node-io-copy",
+                onclick: move |_| {
+                    let text = text.clone();
+                    spawn(async move {
+                        copied.set(Some(match copy_text(&text).await {
+                            Ok(()) => "Copied".to_owned(),
+                            Err(reason) => format!("Copy failed: {reason}"),
+                        }));
+                    });
+                },
+                "Copy"
+            }
+            span { class: "muted", role: "status", "data-testid": "node-io-copy-status", {copied.read().clone()} }
+        }
         match &side.value {
             IoValue::Json(value) => json_tree(value, what),
             IoValue::Text(text) => rsx! {
@@ -127,53 +155,12 @@ fn side_panel(side: Option<IoSide>, what: &'static str) -> Element {
             },
         }
         if side.bounded {
-            p { class: "muted", "data-testid": "node-io-bounded",
+            p { class: "muted",
                 "Bounded by the sender: deep, long or large parts are marked [TRUNCATED] or …[truncated]."
             }
         }
         if side.cut {
-            p { class: "muted", "data-testid": "node-io-cut", "Cut by the execution's payload budget." }
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-enum Copied {
-    Idle,
-    Done,
-    Failed(String),
-}
-
-#[component]
-fn CopyButton(label: String, text: String) -> Element {
-    let mut copied = use_signal(|| Copied::Idle);
-    rsx! {
-        div { class: "node-io-actions",
-            button {
-                r#type: "button",
-                class: "secondary",
-                aria_label: "{label}",
-                "data-testid": "node-io-copy",
-                onclick: move |_| {
-                    let text = text.clone();
-                    spawn(async move {
-                        copied.set(match copy_text(&text).await {
-                            Ok(()) => Copied::Done,
-                            Err(reason) => Copied::Failed(reason),
-                        });
-                    });
-                },
-                "Copy"
-            }
-            match &*copied.read() {
-                Copied::Idle => rsx! {},
-                Copied::Done => rsx! {
-                    span { class: "muted", role: "status", "data-testid": "node-io-copy-status", "Copied" }
-                },
-                Copied::Failed(reason) => rsx! {
-                    span { class: "error-text", role: "alert", "data-testid": "node-io-copy-status", "Copy failed: {reason}" }
-                },
-            }
+            p { class: "muted", "Cut by the execution's payload budget." }
         }
     }
 }
@@ -181,7 +168,7 @@ fn CopyButton(label: String, text: String) -> Element {
 /// A JSON value as a tree: objects and lists are disclosure buttons over their entries.
 fn json_tree(value: &Value, what: &str) -> Element {
     rsx! {
-        ul { class: "json-tree", "data-testid": "json-tree", aria_label: "{what} JSON",
+        ul { class: "json-tree", aria_label: "{what} JSON",
             match value {
                 Value::Object(map) => rsx! {
                     for (key , item) in map.iter() {
@@ -194,7 +181,7 @@ fn json_tree(value: &Value, what: &str) -> Element {
                     }
                 },
                 other => rsx! {
-                    li { class: "json-entry",
+                    li {
                         span { class: "json-value json-{kind(other)}", {pretty(other)} }
                     }
                 },
@@ -211,7 +198,7 @@ fn JsonEntry(name: String, value: Value, depth: usize) -> Element {
         Value::Array(items) => (items.len(), ("[", "]")),
         scalar => {
             return rsx! {
-                li { class: "json-entry", "data-path-name": "{name}",
+                li { "data-path-name": "{name}",
                     span { class: "json-key", "{name}: " }
                     span { class: "json-value json-{kind(scalar)}", {pretty(scalar)} }
                 }
@@ -226,7 +213,7 @@ fn JsonEntry(name: String, value: Value, depth: usize) -> Element {
     };
     let is_open = *open.read();
     rsx! {
-        li { class: "json-entry", "data-path-name": "{name}",
+        li { "data-path-name": "{name}",
             button {
                 r#type: "button",
                 class: "json-toggle",
@@ -236,7 +223,7 @@ fn JsonEntry(name: String, value: Value, depth: usize) -> Element {
                 span { class: "muted", " {brackets.0}{size} {unit}{brackets.1}" }
             }
             if is_open {
-                ul { class: "json-children",
+                ul {
                     match &value {
                         Value::Object(map) => rsx! {
                             for (key , item) in map.iter() {
@@ -266,31 +253,13 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-/// The changes as JSON, for the copy button.
-fn changes_json(changes: &[Change]) -> String {
-    let json = |value: &Option<IoValue>| match value {
-        Some(IoValue::Json(value)) => value.clone(),
-        Some(IoValue::Text(text)) => Value::from(text.as_str()),
-        None => Value::Null,
-    };
-    let list: Vec<Value> = changes
-        .iter()
-        .map(|c| {
-            serde_json::json!({"path": c.path, "change": c.kind().label(), "before": json(&c.before), "after": json(&c.after)})
-        })
-        .collect();
-    pretty(&Value::Array(list))
-}
-
-#[component]
-fn ChangeList(changes: Vec<Change>) -> Element {
+fn change_list(changes: &[Change]) -> Element {
     if changes.is_empty() {
         return rsx! {
             p { class: "muted", "data-testid": "node-io-no-changes", "No changes: the output equals the input." }
         };
     }
     rsx! {
-        CopyButton { label: "Copy changes", text: changes_json(&changes) }
         table { class: "attributes changes", "data-testid": "node-io-changes",
             thead {
                 tr {
@@ -302,7 +271,7 @@ fn ChangeList(changes: Vec<Change>) -> Element {
             }
             tbody {
                 for change in changes.iter() {
-                    tr { key: "{change.path}", class: "change change-{change.kind().label()}",
+                    tr { key: "{change.path}",
                         th { scope: "row", class: "mono",
                             if change.path.is_empty() { "(whole value)" } else { "{change.path}" }
                         }
