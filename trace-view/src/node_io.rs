@@ -1,5 +1,5 @@
 //! A node's input, output and the changes between them, as tabs (the WAI-ARIA tabs pattern, activated on focus):
-//! JSON as a tree of disclosure buttons, text as is, each with a copy button; the changes as a table of path, change,
+//! JSON as a tree of disclosures, text as is, each with a copy button; the changes as a table of path, change,
 //! before and after. What the sender or the payload budget cut is said under the value.
 
 use dioxus::prelude::*;
@@ -12,7 +12,7 @@ use wasm_bindgen::JsCast;
 use crate::browser::copy_text;
 use crate::host::Host;
 
-/// Containers open on first show down to this depth; deeper ones wait for a click.
+/// Containers open on first show down to this depth; deeper ones are folded.
 const OPEN_DEPTH: usize = 2;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -165,37 +165,37 @@ fn side_panel(side: Option<IoSide>, what: &'static str, mut copied: Signal<Optio
     }
 }
 
-/// A JSON value as a tree: objects and lists are disclosure buttons over their entries.
+/// A JSON value as a tree: each object and list a disclosure (`details`) over its entries.
 fn json_tree(value: &Value, what: &str) -> Element {
     rsx! {
-        ul { class: "json-tree", aria_label: "{what} JSON",
-            match value {
-                Value::Object(map) => rsx! {
-                    for (key , item) in map.iter() {
-                        JsonEntry { key: "{key}", name: key.clone(), value: item.clone(), depth: 0 }
-                    }
-                },
-                Value::Array(items) => rsx! {
-                    for (index , item) in items.iter().enumerate() {
-                        JsonEntry { key: "{index}", name: index.to_string(), value: item.clone(), depth: 0 }
-                    }
-                },
-                other => rsx! {
-                    li {
-                        span { class: "json-value json-{kind(other)}", {pretty(other)} }
-                    }
-                },
-            }
+        ul { class: "json-tree", aria_label: "{what} JSON", {json_entries(value, 0)} }
+    }
+}
+
+/// The entries of an object or a list; a scalar is one entry without a name.
+fn json_entries(value: &Value, depth: usize) -> Element {
+    let entries: Vec<(String, &Value)> = match value {
+        Value::Object(map) => map.iter().map(|(key, item)| (key.clone(), item)).collect(),
+        Value::Array(items) => items.iter().enumerate().map(|(index, item)| (index.to_string(), item)).collect(),
+        scalar => {
+            return rsx! {
+                li {
+                    span { class: "json-value json-{kind(scalar)}", {pretty(scalar)} }
+                }
+            };
+        }
+    };
+    rsx! {
+        for (name , item) in entries {
+            {json_entry(name, item, depth)}
         }
     }
 }
 
-#[component]
-fn JsonEntry(name: String, value: Value, depth: usize) -> Element {
-    let mut open = use_signal(|| depth < OPEN_DEPTH);
-    let (size, brackets) = match &value {
-        Value::Object(map) => (map.len(), ("{", "}")),
-        Value::Array(items) => (items.len(), ("[", "]")),
+fn json_entry(name: String, value: &Value, depth: usize) -> Element {
+    let size = match value {
+        Value::Object(map) => format!("{{{}}}", map.len()),
+        Value::Array(items) => format!("[{}]", items.len()),
         scalar => {
             return rsx! {
                 li { "data-path-name": "{name}",
@@ -205,39 +205,14 @@ fn JsonEntry(name: String, value: Value, depth: usize) -> Element {
             };
         }
     };
-    let unit = match (&value, size) {
-        (Value::Object(_), 1) => "key",
-        (Value::Object(_), _) => "keys",
-        (_, 1) => "item",
-        _ => "items",
-    };
-    let is_open = *open.read();
     rsx! {
         li { "data-path-name": "{name}",
-            button {
-                r#type: "button",
-                class: "json-toggle",
-                aria_expanded: if is_open { "true" } else { "false" },
-                onclick: move |_| open.toggle(),
-                span { class: "json-key", "{name}" }
-                span { class: "muted", " {brackets.0}{size} {unit}{brackets.1}" }
-            }
-            if is_open {
-                ul {
-                    match &value {
-                        Value::Object(map) => rsx! {
-                            for (key , item) in map.iter() {
-                                JsonEntry { key: "{key}", name: key.clone(), value: item.clone(), depth: depth + 1 }
-                            }
-                        },
-                        Value::Array(items) => rsx! {
-                            for (index , item) in items.iter().enumerate() {
-                                JsonEntry { key: "{index}", name: index.to_string(), value: item.clone(), depth: depth + 1 }
-                            }
-                        },
-                        _ => rsx! {},
-                    }
+            details { open: depth < OPEN_DEPTH,
+                summary {
+                    span { class: "json-key", "{name}" }
+                    span { class: "muted", " {size}" }
                 }
+                ul { {json_entries(value, depth + 1)} }
             }
         }
     }
