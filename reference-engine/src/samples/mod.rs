@@ -169,7 +169,8 @@ pub fn described(http_url: &str) -> Vec<(Workflow, &'static str)> {
     vec![
         (
             summarize(),
-            "the happy path: one model call with its prompt, response and tokens; the API key in the prompt redacted",
+            "the happy path: one model call with its prompt, response and tokens; each node's input and output \
+             state; the API key redacted in the prompt and the state",
         ),
         (retry(), "a node that fails twice with a transient error, then succeeds on its third attempt"),
         (failing(), "a failed run: the node's exception, and the run stopping there"),
