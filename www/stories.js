@@ -205,6 +205,52 @@ export function fanOutRun() {
   ]);
 }
 
+/** A retrieval-augmented answer whose node spans carry their input and output the way OpenInference senders (and
+ * our instrumentation) record them: `input.value` / `output.value`, JSON by mime type, a secret already redacted;
+ * the last node's are plain text. */
+export function nodeIoRun() {
+  const t = BASE_TIME;
+  const json = (input, output) => ({
+    "input.value": JSON.stringify(input),
+    "input.mime_type": "application/json",
+    "output.value": JSON.stringify(output),
+    "output.mime_type": "application/json",
+  });
+  const before = {
+    question: "Why did Q3 revenue grow?",
+    settings: { api_key: "[REDACTED:secret_key]", top_k: 3 },
+    results: { plan: "search the Q3 report" },
+    status: "planned",
+  };
+  const after = {
+    question: "Why did Q3 revenue grow?",
+    settings: { api_key: "[REDACTED:secret_key]", top_k: 5 },
+    results: { plan: "search the Q3 report", retrieve: ["q3-report.pdf#p4", "q3-report.pdf#p9"] },
+    status: "retrieved",
+    scores: [0.91, 0.84],
+  };
+  return trace("story-nodeio", "answer-question", [
+    span(1, null, "workflow answer-question", "workflow", t, 900),
+    span(2, 1, "node retrieve", "node", t + 10, 300, {
+      attributes: { "orcheo.span.kind": "node", "orcheo.node.id": "retrieve", ...json(before, after) },
+    }),
+    span(3, 2, "GET /search", "http", t + 20, 250, { attributes: { "http.request.method": "GET" } }),
+    span(4, 1, "node answer", "node", t + 320, 560, {
+      attributes: {
+        "orcheo.span.kind": "node",
+        "orcheo.node.id": "answer",
+        "input.value": "Why did Q3 revenue grow?",
+        "input.mime_type": "text/plain",
+        "output.value": "Revenue grew in every region while costs stayed flat.",
+        "output.mime_type": "text/plain",
+      },
+    }),
+    span(5, 4, "chat local-mini", "llm", t + 330, 540, {
+      attributes: llmAttributes("local-mini", 420, 60, "Answer from the sources.", "Revenue grew in every region."),
+    }),
+  ]);
+}
+
 function showInputs(list, inputs) {
   list.replaceChildren(
     ...Object.entries(inputs).flatMap(([name, value]) => {
@@ -253,6 +299,10 @@ export function setUpStories() {
   traceStory("llm", llmRun, "LLM-heavy run");
   traceStory("failed", failedRun, "failed run");
   traceStory("fanout", fanOutRun, "parallel drafts with a retry");
+  traceStory("nodeio", nodeIoRun, "node input and output");
+  const nodeIo = story("nodeio");
+  nodeIo.element.selectedSpanId = hex(2, 16);
+  showInputs(nodeIo.inputs, { trace: "node input and output (5 spans, set as a property)", selectedSpanId: hex(2, 16) });
   traceStory("10k", () => syntheticTrace(10_000), "synthetic");
   const big = story("100k");
   showInputs(big.inputs, { trace: "synthetic (100,000 spans, set as a property on demand)" });

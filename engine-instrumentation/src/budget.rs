@@ -69,6 +69,9 @@ impl PayloadBudget {
                     continue;
                 }
                 if let Some(name) = truncate(span, slot, keep) {
+                    if let Slot::Span(_) = slot {
+                        no_longer_json(span, &name);
+                    }
                     names.push(StringValue::from(name));
                 }
                 excess = excess.saturating_sub(removed);
@@ -127,6 +130,18 @@ fn bulk_slots(span: &SpanData) -> Vec<(Slot, usize)> {
     slots
 }
 
+/// A cut JSON state is JSON no more: its mime type says text, so that readers show it as the text it is.
+fn no_longer_json(span: &mut SpanData, key: &str) {
+    let mime = match key {
+        attrs::INPUT_VALUE => attrs::INPUT_MIME_TYPE,
+        attrs::OUTPUT_VALUE => attrs::OUTPUT_MIME_TYPE,
+        _ => return,
+    };
+    if let Some(kv) = span.attributes.iter_mut().find(|kv| kv.key.as_str() == mime) {
+        kv.value = Value::from("text/plain");
+    }
+}
+
 /// Cuts the value at `slot` to at most `keep` bytes (on a char boundary) plus the mark; returns its key.
 fn truncate(span: &mut SpanData, slot: Slot, keep: usize) -> Option<String> {
     let kv = match slot {
@@ -182,6 +197,29 @@ mod tests {
         assert!(cuts.iter().all(|c| c.values == 1), "{cuts:?}");
         // The first span took the last 100 bytes of room; every later one keeps only a short head.
         assert!(spans.iter().skip(1).all(|s| text(s, "v").len() <= SHORT_VALUE + attrs::TRUNCATION_MARK.len()));
+    }
+
+    #[test]
+    fn a_cut_json_state_is_marked_as_text() {
+        let mut budget = PayloadBudget::new(100);
+        let state = serde_json::json!({"notes": "n".repeat(400)}).to_string();
+        let mut node = span(
+            1,
+            vec![
+                KeyValue::new(attrs::INPUT_VALUE, state.clone()),
+                KeyValue::new(attrs::INPUT_MIME_TYPE, attrs::JSON_MIME_TYPE),
+                KeyValue::new(attrs::OUTPUT_VALUE, "{}"),
+                KeyValue::new(attrs::OUTPUT_MIME_TYPE, attrs::JSON_MIME_TYPE),
+            ],
+        );
+        let cut = budget.apply(&mut node);
+        assert_eq!(cut.values, 1);
+        let input = text(&node, attrs::INPUT_VALUE);
+        assert!(input.len() < state.len() && input.ends_with(attrs::TRUNCATION_MARK), "{input}");
+        assert_eq!(text(&node, attrs::INPUT_MIME_TYPE), "text/plain");
+        // The short output was not cut and stays JSON.
+        assert_eq!(text(&node, attrs::OUTPUT_MIME_TYPE), attrs::JSON_MIME_TYPE);
+        assert_eq!(text(&node, attrs::TRUNCATED_ATTRIBUTES), format!("[\"{}\"]", attrs::INPUT_VALUE));
     }
 
     #[test]

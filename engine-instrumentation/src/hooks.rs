@@ -103,6 +103,12 @@ pub trait ExecutionObserver: Send + Sync {
     /// A node starts an external interaction (model, HTTP, storage).
     fn call_started(&self, run: &RunInfo, node: &NodeInfo, call: &CallStart) -> CallHandle;
     fn call_finished(&self, run: &RunInfo, node: &NodeInfo, call: CallHandle, result: &CallResult);
+    /// The state a node attempt starts from, reported after [`node_started`](Self::node_started). An observer
+    /// that records it copies what it keeps (bounded) before returning. Engines that have no state skip it.
+    fn node_input(&self, _run: &RunInfo, _node: &NodeInfo, _state: &serde_json::Value) {}
+    /// The state a node attempt leaves behind, reported before [`node_finished`](Self::node_finished) when the
+    /// attempt succeeded.
+    fn node_output(&self, _run: &RunInfo, _node: &NodeInfo, _state: &serde_json::Value) {}
 }
 
 /// An observer that records nothing: the untraced baseline, and what runs when tracing is switched off.

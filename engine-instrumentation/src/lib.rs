@@ -8,6 +8,7 @@
 //! - [`layer`]: the [`WorkflowEngine`] trait, the [`Traced`] wrapper and run requests.
 //! - [`cancel`]: the token that cancels a run.
 //! - [`tracer`]: the [`WorkflowTracer`], which turns the hooks into spans.
+//! - [`state`]: a node's input and output state, bounded before it goes on the span.
 //! - [`attrs`]: the attribute names the tracer writes (docs/architecture.md, "Conventions").
 //! - `genai`: model calls recorded packed, expanded into GenAI attributes by the export stage.
 //! - [`config`]: [`TracingConfig`] from `ORCHEO_TRACING_*`.
@@ -34,6 +35,7 @@ pub mod pipeline;
 pub mod redact;
 pub mod sampler;
 pub mod span_record;
+pub mod state;
 pub mod tracer;
 
 #[cfg(test)]

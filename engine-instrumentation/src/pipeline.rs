@@ -151,6 +151,7 @@ impl TracingPipelineBuilder {
         let instruments = stats.register(&meter);
         let settings = TracerSettings {
             capture_prompts: config.capture_prompts,
+            capture_state: config.capture_state,
             high_token_threshold: config.high_token_threshold,
         };
         let tracer = Arc::new(WorkflowTracer::new(provider.tracer("orcheo.engine"), settings));

@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::join_all;
+use serde_json::Value;
 use tokio::time::Instant;
 
 use engine_instrumentation::hooks::{ExecutionObserver, NodeFailure, NodeInfo, NodeResult, RunInfo, RunOutcome};
@@ -83,7 +84,10 @@ impl WorkflowEngine for Engine {
             cancel: &request.cancel,
             deadline: workflow.timeout.map(|t| Instant::now() + t),
         };
-        let outcome = match self.run_steps(&workflow.steps, &ctx).await {
+        let mut state = workflow.state.clone();
+        state.insert(RESULTS.to_owned(), Value::Object(serde_json::Map::new()));
+        let mut state = Value::Object(state);
+        let outcome = match self.run_steps(&workflow.steps, &mut state, &ctx).await {
             Ok(output) => RunOutcome::Completed { output },
             Err(Stop::Failed { node_id, failure }) => RunOutcome::Failed { node_id, failure },
             Err(Stop::Cancelled { reason }) => RunOutcome::Cancelled { reason },
@@ -93,20 +97,41 @@ impl WorkflowEngine for Engine {
     }
 }
 
+/// The state's field where each node's output goes, by node id.
+const RESULTS: &str = "results";
+
+/// Adds a node's output to the state.
+fn add_result(state: &mut Value, node_id: &str, output: &str) {
+    if let Some(results) = state.get_mut(RESULTS).and_then(Value::as_object_mut) {
+        results.insert(node_id.to_owned(), Value::from(output));
+    }
+}
+
 impl Engine {
-    async fn run_steps(&self, steps: &[Step], ctx: &RunCtx<'_>) -> Result<String, Stop> {
+    async fn run_steps(&self, steps: &[Step], state: &mut Value, ctx: &RunCtx<'_>) -> Result<String, Stop> {
         let mut input = String::new();
         for step in steps {
             if let Some(reason) = ctx.cancel.reason() {
                 return Err(Stop::Cancelled { reason });
             }
             input = match step {
-                Step::Node(spec) => self.run_node(spec, &input, ctx).await?,
+                Step::Node(spec) => self.run_node(spec, &input, state, ctx).await?,
                 Step::Parallel(branches) => {
-                    let results = join_all(branches.iter().map(|spec| self.run_node(spec, &input, ctx))).await;
+                    // Each branch starts from the same state and sees only its own output added; the step's
+                    // state holds them all. Branches are few: one copy each.
+                    let mut branch_states = vec![state.clone(); branches.len()];
+                    let results = join_all(
+                        branches
+                            .iter()
+                            .zip(branch_states.iter_mut())
+                            .map(|(spec, s)| self.run_node(spec, &input, s, ctx)),
+                    )
+                    .await;
                     let mut outputs = Vec::with_capacity(results.len());
-                    for result in results {
-                        outputs.push(result?);
+                    for (spec, result) in branches.iter().zip(results) {
+                        let output = result?;
+                        add_result(state, &spec.id, &output);
+                        outputs.push(output);
                     }
                     outputs.join("\n")
                 }
@@ -115,13 +140,21 @@ impl Engine {
         Ok(input)
     }
 
-    /// Runs every attempt of one node until it succeeds, runs out of attempts, or the run is cancelled.
-    async fn run_node(&self, spec: &NodeSpec, input: &str, ctx: &RunCtx<'_>) -> Result<String, Stop> {
+    /// Runs every attempt of one node until it succeeds, runs out of attempts, or the run is cancelled. The node
+    /// reads `state`; once it succeeds its output is added to it.
+    async fn run_node(
+        &self,
+        spec: &NodeSpec,
+        input: &str,
+        state: &mut Value,
+        ctx: &RunCtx<'_>,
+    ) -> Result<String, Stop> {
         let attempts = spec.retry.max_attempts.max(1);
         let mut attempt = 1;
         loop {
             let node = NodeInfo { node_id: Arc::clone(&spec.id), node_kind: spec.action.kind(), attempt };
             ctx.observer.node_started(ctx.run, &node);
+            ctx.observer.node_input(ctx.run, &node, state);
             let guard = NodeGuard { observer: ctx.observer, run: ctx.run, node, armed: true };
             let result = tokio::select! {
                 biased;
@@ -130,6 +163,8 @@ impl Engine {
             };
             match result {
                 Ok(output) => {
+                    add_result(state, &spec.id, &output);
+                    ctx.observer.node_output(ctx.run, &guard.node, state);
                     guard.finish(&NodeResult::Succeeded);
                     return Ok(output);
                 }

@@ -3,17 +3,27 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-/// A workflow: its steps run one after the other; `timeout` cancels the run when exceeded.
+/// A workflow: its steps run one after the other; `timeout` cancels the run when exceeded. `state` is what the
+/// run starts from; each node that succeeds adds its output under `results.<node id>`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Workflow {
     pub id: String,
     pub steps: Vec<Step>,
     pub timeout: Option<Duration>,
+    pub state: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Workflow {
     pub fn new(id: impl Into<String>, steps: Vec<Step>) -> Self {
-        Self { id: id.into(), steps, timeout: None }
+        Self { id: id.into(), steps, timeout: None, state: serde_json::Map::new() }
+    }
+
+    /// Starts runs from `state`'s fields (a value that is not an object starts from nothing).
+    pub fn with_state(mut self, state: serde_json::Value) -> Self {
+        if let serde_json::Value::Object(fields) = state {
+            self.state = fields;
+        }
+        self
     }
 
     pub fn with_timeout(mut self, timeout: Duration) -> Self {

@@ -116,9 +116,17 @@ def main() -> None:
     spans = recorder.spans
     roots = [s for s in spans if s.parent is None]
     kinds: dict[str, int] = {}
+    # What each chain (node) span sent as its input and output, exactly, to check they are stored intact.
+    node_io: dict[str, dict[str, str]] = {}
+    io_keys = ("input.value", "input.mime_type", "output.value", "output.mime_type")
     for span in spans:
-        kind = str((span.attributes or {}).get("openinference.span.kind", ""))
+        attributes = span.attributes or {}
+        kind = str(attributes.get("openinference.span.kind", ""))
         kinds[kind] = kinds.get(kind, 0) + 1
+        if kind == "CHAIN" and "input.value" in attributes:
+            node_io[format(span.context.span_id, "016x")] = {
+                key: str(attributes[key]) for key in io_keys if key in attributes
+            }
     print(
         json.dumps(
             {
@@ -137,6 +145,7 @@ def main() -> None:
                 "question": QUESTION,
                 "answer": final,
                 "tool_result": TOOL_RESULT,
+                "node_io": node_io,
             }
         )
     )

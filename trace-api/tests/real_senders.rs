@@ -23,6 +23,7 @@ use opentelemetry_proto::tonic::trace::v1::Span as OtlpSpan;
 use prost::Message;
 use serde_json::{Value, json};
 use trace_api::auth::{AuthConfig, Authenticator};
+use trace_model::node_io::IoValue;
 
 const SECRET: &str = "real-senders-test-secret";
 const ORCHEO_WORKSPACE: &str = "ws-orcheo-capture";
@@ -648,6 +649,40 @@ async fn python_sdk_sends_over_grpc() -> anyhow::Result<()> {
     .await
 }
 
+/// Every chain (node) span's `input.value` / `output.value` and mime types arrive as the sender sent them, and the
+/// view's reader finds the node's In and Out in them: JSON by mime type, with the question in the graph's input.
+fn check_node_io(spans: &[Value], sent: &Value, context: &str) -> anyhow::Result<()> {
+    let sent_io = sent["node_io"].as_object().context("node_io")?;
+    ensure!(sent_io.len() >= 3, "{context}: the graph and its nodes record input and output: {sent_io:?}");
+    let question = sent["question"].as_str().unwrap_or("?");
+    let mut with_question = 0;
+    for (span_id, attributes) in sent_io {
+        let stored = spans.iter().find(|s| s["span_id"] == json!(span_id)).context("a sent node span is stored")?;
+        for (key, value) in attributes.as_object().context("attributes")? {
+            assert_eq!(&stored["attributes"][key], value, "{context}: {key} of {} intact", stored["name"]);
+        }
+        let span: trace_model::Span = serde_json::from_value(stored.clone())?;
+        let io = trace_model::node_io::node_io(&span).context("the node's input and output are read")?;
+        let input = io.input.context("an input")?;
+        let json = attributes["input.mime_type"].as_str().is_some_and(|m| m.contains("json"));
+        assert_eq!(
+            matches!(input.value, IoValue::Json(_)),
+            json,
+            "{context}: {} read by its mime type",
+            stored["name"]
+        );
+        if input.value.render().contains(question) {
+            with_question += 1;
+        }
+        if attributes.get("output.value").is_some() {
+            assert!(io.output.is_some(), "{context}: {} has an output", stored["name"]);
+            assert!(trace_model::node_io::node_io(&span).and_then(|io| io.changes()).is_some());
+        }
+    }
+    assert!(with_question > 0, "{context}: the question is in a node's input");
+    Ok(())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn langgraph_agent_traced_by_openinference_is_one_complete_run() -> anyhow::Result<()> {
     senders_python()?;
@@ -708,6 +743,7 @@ async fn langgraph_agent_traced_by_openinference_is_one_complete_run() -> anyhow
         assert_eq!(kinds, HashSet::from(["node", "llm", "tool"]), "{context}: chains and agents are nodes");
         let root_input = spans[0]["attributes"]["input.value"].as_str().unwrap_or_default();
         assert!(root_input.contains(sent["question"].as_str().unwrap_or("?")), "{context}: the run's input");
+        check_node_io(&spans, &sent, &context)?;
 
         assert!(listed_runs(&api, &tokens.outsider, trace_id).await?.is_empty(), "{context}: hidden from others");
         api.stop().await;

@@ -16,6 +16,7 @@
 //! - [`timeline`]: the trace's time axis and each span's bar on it.
 //! - [`critical_path`]: the chain of spans that set the run's duration, as Jaeger computes it.
 //! - [`splitter`]: the WAI-ARIA window splitter between the tree and the details, keys and drags.
+//! - [`node_io`]: a node's input and output from any sender's attributes, and the changes between them.
 //! - [`metrics`]: the summary totals (duration, tokens, errors, artifacts, models).
 //! - [`merge`]: live updates merged into a loaded trace, and held while a trace is still loading.
 
@@ -28,6 +29,7 @@ pub mod flatten;
 pub mod keyboard;
 pub mod merge;
 pub mod metrics;
+pub mod node_io;
 pub mod search;
 pub mod span_record;
 pub mod splitter;

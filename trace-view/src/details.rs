@@ -2,12 +2,14 @@
 //! searchable attribute table.
 
 use dioxus::prelude::*;
-use trace_model::conventions::{Derived, derive};
-use trace_model::facts::{exceptions, matching_attributes, pretty};
+use trace_model::conventions::{Derived, derive, value_text};
+use trace_model::facts::{exceptions, is_ai, matching_attributes, pretty};
+use trace_model::node_io::node_io;
 use trace_model::{Attributes, Span, StatusCode, time};
 
 use crate::artifacts::ArtifactList;
 use crate::model_text::ModelTextBlock;
+use crate::node_io::NodeIoPanel;
 use crate::span_links::LinkList;
 use crate::span_origin::{origin_sections, scope_label, service_label};
 use crate::trace_data::SharedTrace;
@@ -33,6 +35,13 @@ pub fn DetailsPane(trace: SharedTrace, node: Option<usize>) -> Element {
     let status = span.status.code;
     let status_class = format!("badge status status-{}", status.as_str().to_ascii_lowercase());
     let derived = derive(span);
+    // A node's input and output (not a model call's: its prompt and response say it); what they show is not
+    // repeated as a prompt or a response.
+    let io = if is_ai(kind) { None } else { node_io(span) };
+    let prompt =
+        derived.prompt.clone().filter(|t| io.is_none() || value_text(&span.attributes, true).as_ref() != Some(t));
+    let response =
+        derived.response.clone().filter(|t| io.is_none() || value_text(&span.attributes, false).as_ref() != Some(t));
     let unstored: Vec<&str> =
         derived.artifact_ids.iter().copied().filter(|id| span.artifacts.iter().all(|a| a.id != *id)).collect();
     rsx! {
@@ -95,10 +104,13 @@ pub fn DetailsPane(trace: SharedTrace, node: Option<usize>) -> Element {
                 dd { class: "mono", "{span.span_id}" }
             }
             {tokens(&derived)}
-            if let Some(text) = derived.prompt.clone() {
+            if let Some(io) = io {
+                NodeIoPanel { key: "io-{span.span_id}", io }
+            }
+            if let Some(text) = prompt {
                 ModelTextBlock { key: "prompt-{span.span_id}", title: "Prompt", text, testid: "prompt" }
             }
-            if let Some(text) = derived.response.clone() {
+            if let Some(text) = response {
                 ModelTextBlock { key: "response-{span.span_id}", title: "Response", text, testid: "response" }
             }
             {exception_list(span)}

@@ -20,6 +20,7 @@
 //! - `tree_pane`: the span tree as a virtual list.
 //! - `tree_row`: one row of the tree, with its bar on the time axis.
 //! - `details`: the selected span's details.
+//! - `node_io`: a node's input, output and their changes, as tabs.
 //! - `model_text`: a prompt or a response, expandable, with copy.
 //! - `artifacts`: the artifact list and its authorized downloads.
 //! - `span_origin`: the details' resource, scope, OpenTelemetry kind and dropped counts.
@@ -37,6 +38,7 @@ mod live;
 mod loader;
 mod model_text;
 mod mount;
+mod node_io;
 mod notices;
 mod pages;
 mod span_links;

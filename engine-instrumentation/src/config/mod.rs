@@ -19,13 +19,14 @@ pub const INSECURE: &str = "ORCHEO_TRACING_INSECURE";
 pub const HIGH_TOKEN_THRESHOLD: &str = "ORCHEO_TRACING_HIGH_TOKEN_THRESHOLD";
 pub const PREVIEW_MAX_LENGTH: &str = "ORCHEO_TRACING_PREVIEW_MAX_LENGTH";
 pub const CAPTURE_PROMPTS: &str = "ORCHEO_TRACING_CAPTURE_PROMPTS";
+pub const CAPTURE_STATE: &str = "ORCHEO_TRACING_CAPTURE_STATE";
 pub const EXECUTION_BUDGET_BYTES: &str = "ORCHEO_TRACING_EXECUTION_BUDGET_BYTES";
 pub const REDACT_PATTERNS: &str = "ORCHEO_TRACING_REDACT_PATTERNS";
 pub const REDACT_KEYS: &str = "ORCHEO_TRACING_REDACT_KEYS";
 pub const METRICS_INTERVAL_MS: &str = "ORCHEO_TRACING_METRICS_INTERVAL_MS";
 
 /// Every variable read, for documentation and diagnostics.
-pub const VARIABLES: [&str; 14] = [
+pub const VARIABLES: [&str; 15] = [
     ENABLED,
     EXPORTER,
     PROTOCOL,
@@ -36,6 +37,7 @@ pub const VARIABLES: [&str; 14] = [
     HIGH_TOKEN_THRESHOLD,
     PREVIEW_MAX_LENGTH,
     CAPTURE_PROMPTS,
+    CAPTURE_STATE,
     EXECUTION_BUDGET_BYTES,
     REDACT_PATTERNS,
     REDACT_KEYS,
@@ -96,6 +98,9 @@ pub struct TracingConfig {
     pub high_token_threshold: u64,
     pub preview_max_length: usize,
     pub capture_prompts: bool,
+    /// Record each node's input and output state on its span. On by default, as Orcheo's own traces carry every
+    /// node's state before and after it ran.
+    pub capture_state: bool,
     pub execution_budget_bytes: usize,
     /// Extra redaction rules, name → regex.
     pub redact_patterns: BTreeMap<String, String>,
@@ -118,6 +123,7 @@ impl Default for TracingConfig {
             high_token_threshold: DEFAULT_HIGH_TOKEN_THRESHOLD,
             preview_max_length: DEFAULT_PREVIEW_MAX_LENGTH,
             capture_prompts: true,
+            capture_state: true,
             execution_budget_bytes: DEFAULT_EXECUTION_BUDGET,
             redact_patterns: BTreeMap::new(),
             redact_keys: Vec::new(),
@@ -203,6 +209,9 @@ impl TracingConfig {
         }
         if let Some(v) = get(CAPTURE_PROMPTS) {
             config.capture_prompts = parse_bool(CAPTURE_PROMPTS, &v)?;
+        }
+        if let Some(v) = get(CAPTURE_STATE) {
+            config.capture_state = parse_bool(CAPTURE_STATE, &v)?;
         }
         if let Some(v) = get(EXECUTION_BUDGET_BYTES) {
             config.execution_budget_bytes = parse_number(EXECUTION_BUDGET_BYTES, &v, "a size in bytes")?;

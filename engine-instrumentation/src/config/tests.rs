@@ -12,7 +12,7 @@ fn from(pairs: &[(&str, &str)]) -> Result<TracingConfig, ConfigError> {
 fn defaults_when_nothing_is_set() -> Result<(), ConfigError> {
     let config = from(&[])?;
     assert_eq!(config, TracingConfig::default());
-    assert!(config.enabled && config.capture_prompts);
+    assert!(config.enabled && config.capture_prompts && config.capture_state);
     assert_eq!(config.exporter, ExporterKind::None);
     assert_eq!(config.preview_max_length, 512);
     assert_eq!(config.traces_endpoint(), "http://localhost:4318/v1/traces");
@@ -34,12 +34,13 @@ fn reads_every_variable() -> Result<(), ConfigError> {
         (HIGH_TOKEN_THRESHOLD, "900"),
         (PREVIEW_MAX_LENGTH, "64"),
         (CAPTURE_PROMPTS, "0"),
+        (CAPTURE_STATE, "off"),
         (EXECUTION_BUDGET_BYTES, "2048"),
         (REDACT_PATTERNS, r#"{"ticket": "TCK-\\d+"}"#),
         (REDACT_KEYS, "pin, otp"),
         (METRICS_INTERVAL_MS, "1500"),
     ])?;
-    assert!(!config.enabled && !config.capture_prompts && config.insecure);
+    assert!(!config.enabled && !config.capture_prompts && !config.capture_state && config.insecure);
     assert_eq!((config.exporter, config.protocol), (ExporterKind::Otlp, OtlpProtocol::Grpc));
     assert_eq!(config.traces_endpoint(), "http://collector.internal:4317");
     assert_eq!(config.metrics_endpoint(), "http://collector.internal:4317");
@@ -74,8 +75,9 @@ fn grpc_default_endpoint_and_http_path() -> Result<(), ConfigError> {
 
 #[test]
 fn bad_values_name_their_variable() {
-    let cases: [(&str, &str); 14] = [
+    let cases: [(&str, &str); 15] = [
         (ENABLED, "maybe"),
+        (CAPTURE_STATE, "sometimes"),
         (EXPORTER, "jaeger"),
         (PROTOCOL, "http/json"),
         (ENDPOINT, "not a url"),

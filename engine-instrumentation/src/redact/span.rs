@@ -9,6 +9,7 @@ use opentelemetry::{Array, KeyValue, StringValue, Value};
 use opentelemetry_sdk::trace::SpanData;
 
 use super::Redactor;
+use crate::attrs;
 
 pub(super) const SECRET_KEY_MARK: &str = "[REDACTED:secret_key]";
 const PREVIEW_SUFFIX: &str = ".preview";
@@ -107,13 +108,14 @@ fn redact_with(policy: &mut impl Policy, span: &mut SpanData) {
     if let Some(name) = policy.text(&span.name) {
         span.name = Cow::Owned(name);
     }
-    redact_attributes(policy, &mut span.attributes);
+    let json = json_values(&span.attributes);
+    redact_attributes(policy, &mut span.attributes, &json);
     cut_previews(policy.preview_max_length(), &mut span.attributes);
     for event in &mut span.events.events {
-        redact_attributes(policy, &mut event.attributes);
+        redact_attributes(policy, &mut event.attributes, &[]);
     }
     for link in &mut span.links.links {
-        redact_attributes(policy, &mut link.attributes);
+        redact_attributes(policy, &mut link.attributes, &[]);
     }
     if let Status::Error { description } = &mut span.status
         && let Some(redacted) = policy.text(description)
@@ -122,10 +124,29 @@ fn redact_with(policy: &mut impl Policy, span: &mut SpanData) {
     }
 }
 
-fn redact_attributes(policy: &mut impl Policy, attributes: &mut [KeyValue]) {
+/// The `input.value` / `output.value` keys whose mime type says JSON (a node's state).
+fn json_values(attributes: &[KeyValue]) -> Vec<&'static str> {
+    let is_json =
+        |mime: &str| attributes.iter().any(|kv| kv.key.as_str() == mime && kv.value.as_str().contains("json"));
+    [(attrs::INPUT_VALUE, attrs::INPUT_MIME_TYPE), (attrs::OUTPUT_VALUE, attrs::OUTPUT_MIME_TYPE)]
+        .into_iter()
+        .filter(|(_, mime)| is_json(mime))
+        .map(|(key, _)| key)
+        .collect()
+}
+
+fn redact_attributes(policy: &mut impl Policy, attributes: &mut [KeyValue], json: &[&str]) {
     for kv in attributes {
         if policy.is_secret_key(kv.key.as_str()) {
             kv.value = Value::from(SECRET_KEY_MARK);
+            continue;
+        }
+        if json.contains(&kv.key.as_str())
+            && let Value::String(text) = &kv.value
+        {
+            if let Some(redacted) = redact_json(policy, text.as_str()) {
+                kv.value = Value::from(redacted);
+            }
             continue;
         }
         if let Some(value) = redact_value(policy, &kv.value) {
@@ -153,6 +174,40 @@ fn redact_value(policy: &mut impl Policy, value: &Value) -> Option<Value> {
             changed.then(|| Value::Array(redacted.into()))
         }
         _ => None,
+    }
+}
+
+/// JSON text redacted value by value, so that it stays JSON and secret-named keys lose their values at any depth;
+/// text that does not parse is redacted as text. `None` when nothing changed.
+fn redact_json(policy: &mut impl Policy, text: &str) -> Option<String> {
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(text) else { return policy.text(text) };
+    redact_json_value(policy, &mut value).then(|| value.to_string())
+}
+
+/// Whether anything changed.
+fn redact_json_value(policy: &mut impl Policy, value: &mut serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(text) => match policy.text(text) {
+            Some(redacted) => {
+                *text = redacted;
+                true
+            }
+            None => false,
+        },
+        serde_json::Value::Array(items) => {
+            items.iter_mut().fold(false, |changed, item| redact_json_value(policy, item) | changed)
+        }
+        serde_json::Value::Object(map) => map.iter_mut().fold(false, |changed, (key, item)| {
+            if !policy.is_secret_key(key) {
+                return redact_json_value(policy, item) | changed;
+            }
+            if item.as_str() == Some(SECRET_KEY_MARK) {
+                return changed;
+            }
+            *item = serde_json::Value::from(SECRET_KEY_MARK);
+            true
+        }),
+        serde_json::Value::Null | serde_json::Value::Bool(_) | serde_json::Value::Number(_) => false,
     }
 }
 

@@ -17,6 +17,7 @@ use rustc_hash::FxHashMap;
 use crate::attrs;
 use crate::calls::{CallResult, CallStart};
 use crate::hooks::{CallHandle, ExecutionObserver, NodeFailure, NodeInfo, NodeResult, RunInfo, RunOutcome};
+use crate::state;
 
 /// What the tracer records beyond structure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,15 +26,23 @@ pub struct TracerSettings {
     pub capture_prompts: bool,
     /// LLM calls with at least this many tokens are flagged `orcheo.token.high_usage`; 0 turns the flag off.
     pub high_token_threshold: u64,
+    /// Put each node's input and output state on its span (bounded here, redacted later); off records neither.
+    pub capture_state: bool,
 }
 
 impl Default for TracerSettings {
     fn default() -> Self {
-        Self { capture_prompts: true, high_token_threshold: 0 }
+        Self { capture_prompts: true, high_token_threshold: 0, capture_state: true }
     }
 }
 
 type NodeKey = (Arc<str>, Arc<str>, u32);
+
+#[derive(Clone, Copy)]
+enum StateSide {
+    Input,
+    Output,
+}
 
 struct NodeSpan {
     cx: Context,
@@ -141,6 +150,27 @@ impl WorkflowTracer {
         self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Records a node's state as OpenInference's `input.value` / `output.value` (JSON), flagged when bounded.
+    fn record_state(&self, run: &RunInfo, node: &NodeInfo, value: &serde_json::Value, side: StateSide) {
+        if !self.settings.capture_state {
+            return;
+        }
+        // Bounded and serialized before the lock: the state may be large, other nodes' hooks need the map.
+        let bounded = state::bound(value);
+        let text = bounded.value.to_string();
+        let Some(cx) = self.open().nodes.get(&node_key(run, node)).map(|n| n.cx.clone()) else { return };
+        let span = cx.span();
+        let (value_key, mime_key, truncated_key) = match side {
+            StateSide::Input => (attrs::INPUT_VALUE, attrs::INPUT_MIME_TYPE, attrs::NODE_INPUT_TRUNCATED),
+            StateSide::Output => (attrs::OUTPUT_VALUE, attrs::OUTPUT_MIME_TYPE, attrs::NODE_OUTPUT_TRUNCATED),
+        };
+        span.set_attribute(KeyValue::new(value_key, text));
+        span.set_attribute(KeyValue::new(mime_key, attrs::JSON_MIME_TYPE));
+        if bounded.truncated {
+            span.set_attribute(KeyValue::new(truncated_key, true));
+        }
+    }
+
     /// Number of spans opened and not yet closed (a leak check for tests).
     pub fn open_spans(&self) -> usize {
         let open = self.open();
@@ -180,8 +210,9 @@ impl ExecutionObserver for WorkflowTracer {
     fn node_started(&self, run: &RunInfo, node: &NodeInfo) {
         let mut open = self.open();
         let parent = open.runs.get(&run.execution_id).cloned().unwrap_or_default();
-        // Three set here; the status and, at most, artifact ids or a cancel reason at the end.
-        let mut attributes = run_attributes(run, "node", 5);
+        // Three set here; the status and, at most, artifact ids or a cancel reason at the end, and the input and
+        // output state (value, mime type, and a flag when bounded).
+        let mut attributes = run_attributes(run, "node", 11);
         attributes.push(KeyValue::new(attrs::NODE_ID, shared(&node.node_id)));
         attributes.push(KeyValue::new(attrs::NODE_KIND, node.node_kind));
         attributes.push(KeyValue::new(attrs::NODE_ATTEMPT, i64::from(node.attempt)));
@@ -216,6 +247,14 @@ impl ExecutionObserver for WorkflowTracer {
             }
         }
         span.end();
+    }
+
+    fn node_input(&self, run: &RunInfo, node: &NodeInfo, state: &serde_json::Value) {
+        self.record_state(run, node, state, StateSide::Input);
+    }
+
+    fn node_output(&self, run: &RunInfo, node: &NodeInfo, state: &serde_json::Value) {
+        self.record_state(run, node, state, StateSide::Output);
     }
 
     fn call_started(&self, run: &RunInfo, node: &NodeInfo, call: &CallStart) -> CallHandle {

@@ -45,6 +45,12 @@ pub fn summarize() -> Workflow {
             node("publish", task(10)),
         ],
     )
+    // The state carries the key too (under a secret-named field): the node's input and output show it redacted.
+    .with_state(serde_json::json!({
+        "report": "Q3 2026",
+        "recipient": "ops@example.com",
+        "settings": {"api_key": FAKE_API_KEY, "language": "en", "max_words": 120},
+    }))
 }
 
 /// A node that fails twice with a transient error, then succeeds on its third attempt.
@@ -115,6 +121,7 @@ pub fn llm_chain() -> Workflow {
             node("critique", llm("You are a strict editor.", "Critique this draft: {input}")),
         ],
     )
+    .with_state(serde_json::json!({"topic": "tracing AI workflows end to end", "audience": "platform engineers"}))
 }
 
 /// One node calls `url` (a real HTTP server, on loopback in demos and tests); the trace context goes along.
@@ -162,7 +169,8 @@ pub fn described(http_url: &str) -> Vec<(Workflow, &'static str)> {
     vec![
         (
             summarize(),
-            "the happy path: one model call with its prompt, response and tokens; the API key in the prompt redacted",
+            "the happy path: one model call with its prompt, response and tokens; each node's input and output \
+             state; the API key redacted in the prompt and the state",
         ),
         (retry(), "a node that fails twice with a transient error, then succeeds on its third attempt"),
         (failing(), "a failed run: the node's exception, and the run stopping there"),

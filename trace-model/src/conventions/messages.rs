@@ -218,6 +218,12 @@ fn preview(attributes: &Attributes, side: &Side) -> Option<ModelText> {
     Some(ModelText { text, truncated_at_source })
 }
 
+/// The prompt (`input`) or response read from `input.value` / `output.value` alone: the text a node's In and Out
+/// already show.
+pub fn value_text(attributes: &Attributes, input: bool) -> Option<ModelText> {
+    value(attributes, if input { &PROMPT } else { &RESPONSE })
+}
+
 /// OpenInference's `input.value` / `output.value`: JSON pretty-printed when its mime type says so.
 fn value(attributes: &Attributes, side: &Side) -> Option<ModelText> {
     let value = attributes.get(side.value)?;

@@ -23,7 +23,7 @@ use crate::wire::Attributes;
 pub use artifacts::artifact_ids;
 pub use derived::{Derived, derive, fill_derived, span_kind, span_tokens};
 pub use kind::{classify, classify_span};
-pub use messages::{ModelText, prompt, response};
+pub use messages::{ModelText, prompt, response, value_text};
 pub use model::{ModelNames, model, model_names};
 pub use names::*;
 pub use tokens::{Cost, TokenDetails, cost, token_details, token_usage};

@@ -21,6 +21,17 @@ pub const PROMPT_PREVIEW: &str = "orcheo.prompt.preview";
 pub const PROMPT_TRUNCATED: &str = "orcheo.prompt.truncated";
 pub const RESPONSE_PREVIEW: &str = "orcheo.response.preview";
 pub const RESPONSE_TRUNCATED: &str = "orcheo.response.truncated";
+/// Set when a node's recorded input or output state was bounded (depth, items, string length).
+pub const NODE_INPUT_TRUNCATED: &str = "orcheo.node.input.truncated";
+pub const NODE_OUTPUT_TRUNCATED: &str = "orcheo.node.output.truncated";
+/// Orcheo's Canvas trace: a node's workflow state before and after it ran, as JSON objects.
+pub const WORKFLOW_STATE_BEFORE: &str = "orcheo.workflow.state.before";
+pub const WORKFLOW_STATE_AFTER: &str = "orcheo.workflow.state.after";
+/// In a bounded state: the value of a container nested too deep, and the key that counts an object's cut entries
+/// (Orcheo's marks); a cut list ends with [`STATE_MORE_ITEMS`] and the count.
+pub const STATE_CUT: &str = "[TRUNCATED]";
+pub const STATE_CUT_ITEMS_KEY: &str = "__truncated_items__";
+pub const STATE_MORE_ITEMS: &str = "[TRUNCATED] more items: ";
 pub const TOKEN_INPUT: &str = "orcheo.token.input";
 pub const TOKEN_OUTPUT: &str = "orcheo.token.output";
 /// The Python engine's model metadata of a node (`chat`, `embedding`).
@@ -68,6 +79,7 @@ pub const INPUT_VALUE: &str = "input.value";
 pub const INPUT_MIME_TYPE: &str = "input.mime_type";
 pub const OUTPUT_VALUE: &str = "output.value";
 pub const OUTPUT_MIME_TYPE: &str = "output.mime_type";
+pub const JSON_MIME_TYPE: &str = "application/json";
 pub const LLM_INPUT_MESSAGES: &str = "llm.input_messages";
 pub const LLM_OUTPUT_MESSAGES: &str = "llm.output_messages";
 pub const LLM_MODEL_NAME: &str = "llm.model_name";
