@@ -16,7 +16,8 @@
 //! - [`timeline`]: the trace's time axis and each span's bar on it.
 //! - [`critical_path`]: the chain of spans that set the run's duration, as Jaeger computes it.
 //! - [`splitter`]: the WAI-ARIA window splitter between the tree and the details, keys and drags.
-//! - [`metrics`]: the summary totals (duration, tokens, errors, artifacts, models).
+//! - [`pricing`]: what a model call cost: the sender's figure, else an estimate from a replaceable price table.
+//! - [`metrics`]: the summary totals (duration, tokens, errors, artifacts, models, cost).
 //! - [`merge`]: live updates merged into a loaded trace, and held while a trace is still loading.
 
 pub mod conventions;
@@ -28,6 +29,7 @@ pub mod flatten;
 pub mod keyboard;
 pub mod merge;
 pub mod metrics;
+pub mod pricing;
 pub mod search;
 pub mod span_record;
 pub mod splitter;
