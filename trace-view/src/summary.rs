@@ -100,7 +100,7 @@ fn model_table(models: &[ModelUse], costs: &CostMetrics) -> Element {
     let rows: Vec<(&str, usize, String, String, String)> = models
         .iter()
         .map(|m| {
-            let cost = costs.by_model.get(&m.model).map_or_else(|| "—".to_owned(), |c| c.label());
+            let cost = costs.model(&m.model).map_or_else(|| "—".to_owned(), |c| c.label());
             (m.model.as_str(), m.calls, count(m.tokens.input), count(m.tokens.output), cost)
         })
         .collect();
