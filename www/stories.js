@@ -233,7 +233,10 @@ export function costRun() {
     node(6, "review", t + 2430, 1000),
     chat(7, 6, "gpt-4.1", t + 2440, 980, llmAttributes("gpt-4.1", 3000, 500, "Review the reply.", "Approved.")),
     node(8, "translate", t + 3440, 700),
-    chat(9, 8, "llama-3.1-70b-instruct", t + 3450, 680, llmAttributes("llama-3.1-70b-instruct", 800, 300, "Translate to German.", "Sehr geehrte …")),
+    // The span named short, the model in full: at 1,024 px the full name would not fit even without badges.
+    span(9, 8, "chat llama-3.1-70b", "llm", t + 3450, 680, {
+      attributes: llmAttributes("llama-3.1-70b-instruct", 800, 300, "Translate to German.", "Sehr geehrte …"),
+    }),
     span(10, 1, "tool send_email", "tool", t + 4150, 40, { attributes: { "orcheo.span.kind": "tool" } }),
   ]);
 }

@@ -17,7 +17,8 @@ const WAIT: Duration = Duration::from_secs(30);
 const STORY: &str = "#story-cost";
 
 /// Sets the element's width and, two frames later, reads every rendered row: span id, whether its name is cut,
-/// and its tokens and cost badges (full text, hidden words included, and whether they take space on screen).
+/// and its tokens and cost badges (full text, hidden words included, and whether they are on screen: of some size
+/// and wholly inside the box that clips them).
 const ROWS: &str = "
   const [selector, width, done] = arguments;
   const host = document.querySelector(selector);
@@ -25,7 +26,10 @@ const ROWS: &str = "
   requestAnimationFrame(() => requestAnimationFrame(() => {
     const badge = (row, testid) => {
       const e = row.querySelector(`[data-testid=${testid}]`);
-      return e ? { text: e.textContent, shown: e.getBoundingClientRect().width > 1 } : null;
+      if (!e) return null;
+      const [b, box] = [e.getBoundingClientRect(), e.parentElement.getBoundingClientRect()];
+      const inside = b.left >= box.left - 0.5 && b.right <= box.right + 0.5 && b.bottom <= box.bottom + 0.5;
+      return { text: e.textContent, shown: b.width > 1 && inside };
     };
     done([...host.shadowRoot.querySelectorAll('[role=treeitem]')]
       .sort((a, b) => parseFloat(a.style.top) - parseFloat(b.style.top))
@@ -104,8 +108,9 @@ async fn model_calls_show_their_cost_its_source_and_the_totals_per_model() -> an
     let result = async {
         b.client.set_window_size(1600, 1000).await?;
         b.client.goto(&service.url("/index.html")).await?;
+        // Wide enough for every badge.
         let wide = eventually("the cost story's rows", WAIT, || async {
-            let rows = rows(&b, 1400).await?;
+            let rows = rows(&b, 2000).await?;
             Ok((rows.len() == 10).then_some(rows))
         })
         .await?;
@@ -120,26 +125,45 @@ async fn model_calls_show_their_cost_its_source_and_the_totals_per_model() -> an
         for n in [1, 2, 4, 6, 8, 10] {
             assert_eq!(badges(n), (Value::Null, Value::Null), "no badges on span {n}");
         }
-        assert!(wide.iter().all(|r| r["cut"] == json!(false)), "no name is cut at 1,400 px: {wide:#?}");
-        // Narrower, the badges leave the screen (still read with the row) before any name is cut.
-        for width in [1024, 800] {
+        assert!(wide.iter().all(|r| r["cut"] == json!(false)), "no name is cut at 2,000 px: {wide:#?}");
+        // Narrower, the badges leave the screen, whole (still read with the row), before any name is cut.
+        let mut hidden = Vec::new();
+        for width in [1400, 1024, 800] {
             let narrow = rows(&b, width).await?;
+            assert!(narrow.iter().all(|r| r["cut"] == json!(false)), "a name is cut at {width} px: {narrow:#?}");
             for n in [3, 5, 7, 9] {
                 let r = row(&narrow, n);
-                assert_eq!((r["tokens"]["shown"].clone(), r["cost"]["shown"].clone()), (json!(false), json!(false)));
                 assert!(r["cost"]["text"].as_str().is_some_and(|t| !t.is_empty()), "still in the row's text: {r}");
+                hidden.extend(
+                    ["tokens", "cost"].into_iter().filter(|b| r[b]["shown"] == json!(false)).map(|b| (width, n, b)),
+                );
             }
-            assert!(narrow.iter().all(|r| r["cut"] == json!(false)), "no name is cut at {width} px: {narrow:#?}");
+            if width == 800 {
+                for n in [3, 5, 7, 9] {
+                    let r = row(&narrow, n);
+                    assert_eq!(
+                        (r["tokens"]["shown"].clone(), r["cost"]["shown"].clone()),
+                        (json!(false), json!(false))
+                    );
+                }
+            }
         }
-        rows(&b, 1400).await?;
+        assert!(hidden.iter().any(|(width, ..)| *width == 1024), "some badges gave way at 1,024 px: {hidden:?}");
+        rows(&b, 2000).await?;
 
         // The details say where each figure comes from.
         let s = select(&b, 7).await?;
         assert_eq!(s["amount"], json!("≈ $0.0100"));
-        assert_eq!(s["source"], json!("estimated at the price of gpt-4.1: $2.00 in / $8.00 out / $0.50 cached per 1M tokens"));
+        assert_eq!(
+            s["source"],
+            json!("estimated at the price of gpt-4.1: $2.00 in / $8.00 out / $0.50 cached per 1M tokens")
+        );
         let s = select(&b, 3).await?;
         assert_eq!(s["amount"], json!("≈ $0.00015"), "1,024 of 1,200 input tokens at the cached price");
-        assert_eq!(s["source"], json!("estimated at the price of gpt-4o-mini: $0.15 in / $0.60 out / $0.075 cached per 1M tokens"));
+        assert_eq!(
+            s["source"],
+            json!("estimated at the price of gpt-4o-mini: $0.15 in / $0.60 out / $0.075 cached per 1M tokens")
+        );
         let s = select(&b, 5).await?;
         assert_eq!(s["amount"], json!("$0.0123"));
         assert_eq!(s["source"], json!("reported by the sender (prompt $0.0060, completion $0.0063)"));
@@ -199,7 +223,7 @@ async fn model_calls_show_their_cost_its_source_and_the_totals_per_model() -> an
         .await?;
         let s = total_becomes(&b, "$0.0123 + ≈ $0.0052 (estimated) · 1 call with no price").await?;
         assert_eq!(s["rows"][1], json!(["gpt-4.1", "1", "3,000", "500", "≈ $0.0050 (estimated)"]));
-        let changed = rows(&b, 1400).await?;
+        let changed = rows(&b, 2000).await?;
         assert_eq!(row(&changed, 7)["cost"], shown("≈ $0.0050 estimated cost"));
         assert_eq!(row(&changed, 9)["cost"], shown("no price"));
         let s = select(&b, 7).await?;
@@ -219,7 +243,9 @@ async fn model_calls_show_their_cost_its_source_and_the_totals_per_model() -> an
         assert_eq!(s["total"], json!("$0.0123 + ≈ $0.0052 (estimated) · 1 call with no price"));
         let logged = b.console_log().await?;
         assert!(
-            logged.iter().any(|m| m["message"].as_str().is_some_and(|t| t.contains("must be finite and not negative"))),
+            logged.iter().any(|m| m["message"]
+                .as_str()
+                .is_some_and(|t| t.contains("input must be a number, finite and not negative"))),
             "the console says why: {logged:#?}"
         );
         b.js("document.querySelector(arguments[0]).prices = null", vec![json!(STORY)]).await?;

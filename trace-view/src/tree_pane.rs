@@ -6,8 +6,8 @@ use std::rc::Rc;
 
 use dioxus::prelude::*;
 use trace_model::critical_path::CriticalPath;
-use trace_model::pricing::PriceTable;
 use trace_model::keyboard::{TreeAction, TreeKey, TypeAhead, tree_action};
+use trace_model::pricing::PriceTable;
 use trace_model::timeline::ticks;
 use wasm_bindgen::JsCast;
 

@@ -99,15 +99,21 @@ pub fn TreeRow(ctx: RowContext, index: usize, flags: RowFlags, query: Rc<str>) -
             }
             span { class: "badge kind kind-{kind.as_str()}", "{kind_label(kind)}" }
             span { class: status_class, "{status_text}" }
-            if let Some(tokens) = tokens {
-                span { class: "badge usage tokens", "data-testid": "row-tokens",
-                    "{compact_count(tokens.total)}"
-                    span { class: "visually-hidden", " tokens" }
-                    span { aria_hidden: "true", " tok" }
+            if tokens.is_some() || cost.is_some() {
+                // Gives way first when the row is short of room, a whole badge at a time (trace_view.css).
+                span { class: "usage",
+                    span { class: "usage-start" }
+                    if let Some(cost) = cost {
+                        {cost_badge(&cost)}
+                    }
+                    if let Some(tokens) = tokens {
+                        span { class: "badge tokens", "data-testid": "row-tokens",
+                            "{compact_count(tokens.total)}"
+                            span { class: "visually-hidden", " tokens" }
+                            span { aria_hidden: "true", " tok" }
+                        }
+                    }
                 }
-            }
-            if let Some(cost) = cost {
-                {cost_badge(&cost)}
             }
             span { class: "duration", "{span_duration(span)}" }
             span { class: "timeline", aria_hidden: "true",
@@ -122,9 +128,9 @@ pub fn TreeRow(ctx: RowContext, index: usize, flags: RowFlags, query: Rc<str>) -
 
 fn cost_badge(cost: &SpanCost) -> Element {
     let (class, hidden) = match cost {
-        SpanCost::Sent(_) => ("badge usage cost", " cost"),
-        SpanCost::Estimated(_) => ("badge usage cost estimated", " estimated cost"),
-        SpanCost::NoPrice { .. } => ("badge usage cost unpriced", ""),
+        SpanCost::Sent(_) => ("badge cost", " cost"),
+        SpanCost::Estimated(_) => ("badge cost estimated", " estimated cost"),
+        SpanCost::NoPrice { .. } => ("badge cost unpriced", ""),
     };
     rsx! {
         span { class, "data-testid": "row-cost",
