@@ -62,7 +62,7 @@ async fn rows(b: &Browser, width: u32) -> anyhow::Result<Vec<Value>> {
     Ok(rows.as_array().cloned().unwrap_or_default())
 }
 
-fn row<'a>(rows: &'a [Value], n: u64) -> &'a Value {
+fn row(rows: &[Value], n: u64) -> &Value {
     rows.iter().find(|r| r["id"] == json!(id(n))).unwrap_or(&Value::Null)
 }
 
