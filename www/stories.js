@@ -251,6 +251,42 @@ export function nodeIoRun() {
   ]);
 }
 
+/** Model calls whose cost comes from the sender, from the price table, or from neither. */
+export function costRun() {
+  const t = BASE_TIME;
+  const node = (id, name, start, ms) => span(id, 1, `node ${name}`, "node", start, ms);
+  const chat = (id, parent, model, start, ms, attributes) => span(id, parent, `chat ${model}`, "llm", start, ms, { attributes });
+  return trace("story-cost", "support-triage", [
+    span(1, null, "workflow support-triage", "workflow", t, 4200),
+    node(2, "classify", t + 5, 600),
+    chat(3, 2, "gpt-4o-mini", t + 10, 580, {
+      ...llmAttributes("gpt-4o-mini", 1200, 80, "Classify the ticket.", "billing"),
+      "gen_ai.response.model": "gpt-4o-mini-2024-07-18",
+      "gen_ai.usage.cache_read.input_tokens": 1024,
+    }),
+    node(4, "draft_reply", t + 620, 1800),
+    // An OpenInference sender that prices its own calls.
+    chat(5, 4, "claude-sonnet-4", t + 630, 1750, {
+      "openinference.span.kind": "LLM",
+      "llm.model_name": "claude-sonnet-4-20250514",
+      "llm.provider": "anthropic",
+      "llm.token_count.prompt": 2000,
+      "llm.token_count.completion": 420,
+      "llm.cost.prompt": 0.006,
+      "llm.cost.completion": 0.0063,
+      "llm.cost.total": 0.0123,
+    }),
+    node(6, "review", t + 2430, 1000),
+    chat(7, 6, "gpt-4.1", t + 2440, 980, llmAttributes("gpt-4.1", 3000, 500, "Review the reply.", "Approved.")),
+    node(8, "translate", t + 3440, 700),
+    // The span named short, the model in full: at 1,024 px the full name would not fit even without badges.
+    span(9, 8, "chat llama-3.1-70b", "llm", t + 3450, 680, {
+      attributes: llmAttributes("llama-3.1-70b-instruct", 800, 300, "Translate to German.", "Sehr geehrte …"),
+    }),
+    span(10, 1, "tool send_email", "tool", t + 4150, 40, { attributes: { "orcheo.span.kind": "tool" } }),
+  ]);
+}
+
 function showInputs(list, inputs) {
   list.replaceChildren(
     ...Object.entries(inputs).flatMap(([name, value]) => {
@@ -303,6 +339,7 @@ export function setUpStories() {
   const nodeIo = story("nodeio");
   nodeIo.element.selectedSpanId = hex(2, 16);
   showInputs(nodeIo.inputs, { trace: "node input and output (5 spans, set as a property)", selectedSpanId: hex(2, 16) });
+  traceStory("cost", costRun, "model calls from four providers' models");
   traceStory("10k", () => syntheticTrace(10_000), "synthetic");
   const big = story("100k");
   showInputs(big.inputs, { trace: "synthetic (100,000 spans, set as a property on demand)" });

@@ -8,6 +8,8 @@
 //   el.trace = traceResponse;  // show a trace object (or JSON text, or a promise of either) directly, no fetch
 //   el.selectedSpanId = "…";   // reflected as selected-span-id, also when the user selects a span (deep links)
 //   el.live = true;            // follow the execution's live updates (the `live` attribute)
+//   el.prices = {"gpt-4o": {input: 2.5, output: 10, cached_input: 1.25}};  // price overrides, USD per 1M tokens
+//                              // (also the `price-table` attribute as JSON text; the property wins)
 //   events (bubbling, composed): span-select {spanId}, trace-load {executionId, spanCount},
 //   trace-error {status, detail}, artifact-download {id}, span-link {traceId, spanId}
 
@@ -45,13 +47,15 @@ function loadWasm() {
 }
 
 export class OrcheoTraceView extends HTMLElement {
-  static observedAttributes = ["execution-id", "api-base", "live", "selected-span-id"];
+  static observedAttributes = ["execution-id", "api-base", "live", "selected-span-id", "price-table"];
 
   #handle = null;
   #root = null;
   #token = null;
   #trace = null;
   #selectedSpanId = null;
+  // Price overrides set as a property (an object or JSON text); null leaves the `price-table` attribute in force.
+  #prices = null;
   // What the view shows: "execution" (execution-id, possibly none) or "trace" (the trace property); last set wins.
   #source = "execution";
   #reflecting = false;
@@ -76,7 +80,7 @@ export class OrcheoTraceView extends HTMLElement {
 
   connectedCallback() {
     // Properties set on the element before this class upgraded it are own properties that hide the accessors.
-    for (const name of ["executionId", "apiBase", "token", "trace", "selectedSpanId", "live"]) {
+    for (const name of ["executionId", "apiBase", "token", "trace", "selectedSpanId", "live", "prices"]) {
       if (Object.hasOwn(this, name)) {
         const value = this[name];
         delete this[name];
@@ -109,6 +113,10 @@ export class OrcheoTraceView extends HTMLElement {
     }
     if (name === "selected-span-id") {
       if (!this.#reflecting) this.selectedSpanId = newValue;
+      return;
+    }
+    if (name === "price-table") {
+      if (this.#prices === null) this.#applyPrices();
       return;
     }
     if (name === "execution-id") this.#source = "execution";
@@ -185,6 +193,16 @@ export class OrcheoTraceView extends HTMLElement {
     }
   }
 
+  /** The price overrides set as a property; null when the `price-table` attribute (or the default table) applies. */
+  get prices() {
+    return this.#prices;
+  }
+
+  set prices(value) {
+    this.#prices = value ?? null;
+    this.#applyPrices();
+  }
+
   get selectedSpanId() {
     return this.#handle ? (this.#handle.selected_span() ?? null) : this.#selectedSpanId;
   }
@@ -225,6 +243,7 @@ export class OrcheoTraceView extends HTMLElement {
     const selected = this.#selectedSpanId ?? this.getAttribute("selected-span-id");
     if (selected !== null) handle.set_selected_span(selected);
     if (this.hasAttribute("live")) handle.set_live(true);
+    if (this.#prices !== null || this.hasAttribute("price-table")) this.#applyPrices();
     if (this.#source === "trace") {
       if (this.#failure !== null) handle.set_error(this.#failure);
       else if (this.#trace !== null && typeof this.#trace.then === "function") handle.set_loading();
@@ -246,6 +265,20 @@ export class OrcheoTraceView extends HTMLElement {
     // Dioxus leaves its listeners on the old root; dropping the element lets them go.
     this.#root?.remove();
     this.#root = null;
+  }
+
+  /** The default price table with the property's overrides, else the attribute's. */
+  #applyPrices() {
+    if (!this.#handle) return;
+    let overrides = this.#prices;
+    try {
+      if (overrides === null) overrides = this.getAttribute("price-table");
+      else if (typeof overrides !== "string") overrides = JSON.stringify(overrides);
+      this.#handle.set_price_table(overrides);
+    } catch (error) {
+      // The view keeps the table it had; a price table is the host's configuration, not a trace that failed.
+      console.error(`<${TAG}>: ${error.message ?? error}`);
+    }
   }
 
   #applyTrace() {

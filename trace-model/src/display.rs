@@ -57,6 +57,16 @@ pub fn count(n: u64) -> String {
     out
 }
 
+/// A count short enough for a badge: "950", "1.2k", "45k", "1.3M".
+pub fn compact_count(n: u64) -> String {
+    match n {
+        0..1000 => n.to_string(),
+        1000..10_000 => format!("{:.1}k", n as f64 / 1000.0),
+        10_000..1_000_000 => format!("{}k", n / 1000),
+        _ => format!("{:.1}M", n as f64 / 1_000_000.0),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -90,5 +100,11 @@ mod tests {
         assert_eq!(kind_label(SpanKind::Llm), "AI");
         assert_eq!(kind_label(SpanKind::Http), "HTTP");
         assert_eq!(kind_label(SpanKind::Storage), "storage");
+    }
+
+    #[test]
+    fn compact_counts_fit_a_badge() {
+        let shown: Vec<String> = [0, 950, 1234, 45_678, 999_999, 1_260_000].into_iter().map(compact_count).collect();
+        assert_eq!(shown, ["0", "950", "1.2k", "45k", "999k", "1.3M"]);
     }
 }

@@ -17,7 +17,8 @@
 //! - [`critical_path`]: the chain of spans that set the run's duration, as Jaeger computes it.
 //! - [`splitter`]: the WAI-ARIA window splitter between the tree and the details, keys and drags.
 //! - [`node_io`]: a node's input and output from any sender's attributes, and the changes between them.
-//! - [`metrics`]: the summary totals (duration, tokens, errors, artifacts, models).
+//! - [`pricing`]: what a model call cost: the sender's figure, else an estimate from a replaceable price table.
+//! - [`metrics`]: the summary totals (duration, tokens, errors, artifacts, models, cost).
 //! - [`merge`]: live updates merged into a loaded trace, and held while a trace is still loading.
 
 pub mod conventions;
@@ -30,6 +31,7 @@ pub mod keyboard;
 pub mod merge;
 pub mod metrics;
 pub mod node_io;
+pub mod pricing;
 pub mod search;
 pub mod span_record;
 pub mod splitter;

@@ -1,9 +1,11 @@
-//! The metrics summary of a trace: duration, tokens, span and error counts, artifacts and models used.
+//! The metrics summary of a trace: duration, tokens, span and error counts, artifacts and models used, and what
+//! the model calls cost.
 
 use std::collections::BTreeMap;
 
 use crate::conventions;
 use crate::facts::{span_kind, span_tokens};
+use crate::pricing::{CostTotal, PriceTable, span_cost};
 use crate::timeline::TimeAxis;
 use crate::tree::SpanTree;
 use crate::wire::{ArtifactRef, Execution, Span, SpanKind, TokenUsage};
@@ -68,6 +70,43 @@ pub fn trace_metrics(execution: &Execution, spans: &[Span], tree: &SpanTree) -> 
         (Some(start), Some(end)) => (end - start).num_microseconds().map(|us| us as f64 / 1000.0),
         _ => TimeAxis::of(spans).map(|axis| axis.duration_ms()),
     };
+    metrics
+}
+
+/// What the model calls of a trace cost, overall and per model (keyed as [`ModelUse::model`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CostMetrics {
+    pub total: CostTotal,
+    /// In the order first met; a trace calls a handful of models.
+    pub by_model: Vec<(String, CostTotal)>,
+}
+
+impl CostMetrics {
+    pub fn model(&self, model: &str) -> Option<&CostTotal> {
+        self.by_model.iter().find(|(name, _)| name == model).map(|(_, total)| total)
+    }
+}
+
+/// Sums the cost of the model calls kept in `tree`: the senders' figures and the estimates from `prices` apart.
+/// Apart from [`trace_metrics`] because the host may replace the price table of a loaded trace.
+pub fn cost_metrics(spans: &[Span], tree: &SpanTree, prices: &PriceTable) -> CostMetrics {
+    let mut metrics = CostMetrics::default();
+    let kept = spans.iter().enumerate().filter(|(node, _)| tree.nodes.get(*node).is_some_and(|n| n.included));
+    // Model calls only: a workflow or chain span reporting its children's total would count them twice.
+    for (_, span) in kept.filter(|(_, span)| span_kind(span) == SpanKind::Llm) {
+        let Some(cost) = span_cost(span, prices) else { continue };
+        metrics.total.add(&cost);
+        if let Some(model) = conventions::model_names(&span.attributes).key() {
+            match metrics.by_model.iter_mut().find(|(name, _)| name == model) {
+                Some((_, total)) => total.add(&cost),
+                None => {
+                    let mut total = CostTotal::default();
+                    total.add(&cost);
+                    metrics.by_model.push((model.to_owned(), total));
+                }
+            }
+        }
+    }
     metrics
 }
 
@@ -143,6 +182,29 @@ mod tests {
         let m = trace_metrics(&execution, &spans, &tree);
         assert_eq!(m.tokens.total, 150);
         assert_eq!(m.duration_ms, Some(2000.0));
+    }
+
+    #[test]
+    fn costs_per_model_and_overall_with_their_sources_apart() {
+        let mut spans = sample();
+        spans[1].attributes.insert(conventions::GEN_AI_REQUEST_MODEL.to_owned(), json!("gpt-4o"));
+        spans[3].attributes.insert(conventions::GEN_AI_REQUEST_MODEL.to_owned(), json!("gpt-4o"));
+        spans[3].attributes.insert(conventions::LLM_COST_TOTAL.to_owned(), json!(0.25));
+        // A chain span with its children's total: not a model call, not counted.
+        spans[5].attributes.insert(conventions::LLM_COST_TOTAL.to_owned(), json!(9.0));
+        let tree = SpanTree::build(&spans);
+        let prices = PriceTable::default().with_overrides(r#"{"gpt-4o": {"input": 1000, "output": 2000}}"#);
+        let c = cost_metrics(&spans, &tree, &prices.unwrap_or_else(|e| panic!("{e}")));
+        // l1: 10 in, 5 out at $1000 / $2000 per million = $0.02; l3: the sender's $0.25; gpt-b has no price.
+        assert_eq!((c.total.sent_calls, c.total.estimated_calls, c.total.unpriced_calls), (1, 1, 1));
+        assert_eq!(((c.total.estimated_usd * 1e6).round(), c.total.sent_usd), (20_000.0, 0.25));
+        assert_eq!(c.by_model.iter().map(|(m, _)| m.as_str()).collect::<Vec<_>>(), ["gpt-4o", "gpt-b"]);
+        assert_eq!(c.model("gpt-4o").map(CostTotal::label).as_deref(), Some("$0.2500 + ≈ $0.0200 (estimated)"));
+        assert_eq!(c.model("gpt-b").map(CostTotal::label).as_deref(), Some("no price"));
+        assert_eq!(c.model("gpt-c"), None);
+        let cheaper = PriceTable::default().with_overrides(r#"{"gpt-4o": {"input": 0, "output": 0}}"#);
+        let c = cost_metrics(&spans, &tree, &cheaper.unwrap_or_else(|e| panic!("{e}")));
+        assert_eq!(c.total.label(), "$0.2500 + ≈ $0 (estimated) · 1 call with no price");
     }
 
     #[test]

@@ -1,13 +1,15 @@
-//! The details of the selected span: facts, prompt and response, token usage, exceptions, events, artifacts and a
-//! searchable attribute table.
+//! The details of the selected span: facts, prompt and response, token usage and cost, exceptions, events,
+//! artifacts and a searchable attribute table.
 
 use dioxus::prelude::*;
 use trace_model::conventions::{Derived, derive, value_text};
 use trace_model::facts::{exceptions, is_ai, matching_attributes, pretty};
 use trace_model::node_io::node_io;
+use trace_model::pricing::{SpanCost, price_label, span_cost, usd};
 use trace_model::{Attributes, Span, StatusCode, time};
 
 use crate::artifacts::ArtifactList;
+use crate::host::Host;
 use crate::model_text::ModelTextBlock;
 use crate::node_io::NodeIoPanel;
 use crate::span_links::LinkList;
@@ -29,6 +31,7 @@ pub fn DetailsPane(trace: SharedTrace, node: Option<usize>) -> Element {
             }
         };
     };
+    let prices = use_context::<Host>().prices.read().clone();
     let data = &trace.0;
     let span = data.span(node);
     let kind = data.kind(node);
@@ -103,7 +106,7 @@ pub fn DetailsPane(trace: SharedTrace, node: Option<usize>) -> Element {
                 dt { "Span ID" }
                 dd { class: "mono", "{span.span_id}" }
             }
-            {tokens(&derived)}
+            {tokens(&derived, span_cost(span, &prices))}
             if let Some(io) = io {
                 NodeIoPanel { key: "io-{span.span_id}", io }
             }
@@ -139,8 +142,10 @@ pub fn DetailsPane(trace: SharedTrace, node: Option<usize>) -> Element {
     }
 }
 
-fn tokens(derived: &Derived<'_>) -> Element {
-    let Some(usage) = derived.tokens else { return rsx! {} };
+fn tokens(derived: &Derived<'_>, cost: Option<SpanCost>) -> Element {
+    if derived.tokens.is_none() && cost.is_none() {
+        return rsx! {};
+    }
     let details = derived.token_details;
     // Parts of the input and output counts, shown when the sender reports them.
     let parts: Vec<(&str, &str, u64)> = [
@@ -154,21 +159,45 @@ fn tokens(derived: &Derived<'_>) -> Element {
     rsx! {
         h3 { "Tokens" }
         dl { class: "facts tokens", "data-testid": "span-tokens",
-            dt { "Input" }
-            dd { class: "mono", "data-testid": "tokens-input", "{usage.input}" }
-            dt { "Output" }
-            dd { class: "mono", "data-testid": "tokens-output", "{usage.output}" }
-            dt { "Total" }
-            dd { class: "mono", "data-testid": "tokens-total", "{usage.total}" }
+            if let Some(usage) = derived.tokens {
+                dt { "Input" }
+                dd { class: "mono", "data-testid": "tokens-input", "{usage.input}" }
+                dt { "Output" }
+                dd { class: "mono", "data-testid": "tokens-output", "{usage.output}" }
+                dt { "Total" }
+                dd { class: "mono", "data-testid": "tokens-total", "{usage.total}" }
+            }
             for (label , testid , count) in parts {
                 dt { "{label}" }
                 dd { class: "mono", "data-testid": "{testid}", "{count}" }
             }
-            if let Some(cost) = derived.cost {
+            if let Some(cost) = cost {
                 dt { "Cost" }
-                dd { class: "mono", "data-testid": "tokens-cost", "{cost.total:.6}" }
+                dd { "data-testid": "tokens-cost", {cost_text(&cost)} }
             }
         }
+    }
+}
+
+/// The amount and where it comes from: the sender, or the table entry and price that estimated it.
+fn cost_text(cost: &SpanCost) -> Element {
+    let source = match cost {
+        SpanCost::Sent(sent) => match (sent.prompt, sent.completion) {
+            (Some(prompt), Some(completion)) => {
+                format!("reported by the sender (prompt {}, completion {})", usd(prompt), usd(completion))
+            }
+            _ => "reported by the sender".to_owned(),
+        },
+        SpanCost::Estimated(estimate) => {
+            format!("estimated at the price of {}: {}", estimate.entry, price_label(&estimate.price))
+        }
+        SpanCost::NoPrice { model: Some(model) } => format!("{model} is not in the price table"),
+        SpanCost::NoPrice { model: None } => "the span names no model".to_owned(),
+    };
+    rsx! {
+        span { class: "mono", "data-testid": "cost-amount", "{cost.label()}" }
+        " "
+        span { class: "muted cost-source", "data-testid": "cost-source", "{source}" }
     }
 }
 

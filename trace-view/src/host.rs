@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use dioxus::prelude::*;
 use trace_model::TraceResponse;
+use trace_model::pricing::PriceTable;
 
 /// Used when the host gives no `api-base`.
 pub const DEFAULT_API_BASE: &str = "/api";
@@ -51,6 +52,8 @@ pub struct Host {
     pub selected: Signal<Option<String>>,
     /// Follow live updates of the execution (the `live` attribute).
     pub live: Signal<bool>,
+    /// Prices that estimate what model calls cost: the default table with the host's overrides.
+    pub prices: Signal<Rc<PriceTable>>,
     pub root: web_sys::Element,
 }
 
@@ -62,6 +65,7 @@ impl Host {
             token: Signal::new(None),
             selected: Signal::new(None),
             live: Signal::new(false),
+            prices: Signal::new(Rc::new(PriceTable::default())),
             root,
         }
     }

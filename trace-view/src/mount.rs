@@ -6,6 +6,7 @@ use dioxus::core::Runtime;
 use dioxus::prelude::*;
 use futures_util::future::{AbortHandle, Abortable};
 use trace_model::TraceResponse;
+use trace_model::pricing::PriceTable;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 
@@ -102,6 +103,20 @@ impl TraceViewHandle {
     /// Bearer token sent with API requests; a change refetches the current execution.
     pub fn set_token(&self, token: Option<String>) {
         self.with_host(|host| try_set_changed(host.token, token.filter(|t| !t.is_empty())));
+    }
+
+    /// Prices that estimate model calls' cost: the default table with `overrides` (JSON
+    /// `{"model-prefix": {"input", "output", "cached_input"?}}` in USD per million tokens, `null` removing an
+    /// entry) applied; none or empty restores the default. Invalid overrides are an error and change nothing.
+    pub fn set_price_table(&self, overrides: Option<String>) -> Result<(), JsValue> {
+        let table = match overrides.as_deref().map(str::trim).filter(|json| !json.is_empty()) {
+            None => PriceTable::default(),
+            Some(json) => PriceTable::default()
+                .with_overrides(json)
+                .map_err(|error| JsValue::from(js_sys::Error::new(&error.to_string())))?,
+        };
+        self.with_host(|host| try_set_changed(host.prices, Rc::new(table)));
+        Ok(())
     }
 
     /// Stops the app. Later calls on this handle do nothing.

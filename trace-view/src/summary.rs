@@ -1,19 +1,23 @@
-//! The metrics summary: status and live state, duration, tokens in/out/total, spans, errors, models used and the
-//! trace's artifacts with downloads.
+//! The metrics summary: status and live state, duration, tokens in/out/total, cost, spans, errors, models used
+//! (with a per-model table of calls, tokens and cost) and the trace's artifacts with downloads.
 
 use dioxus::prelude::*;
 
 use crate::artifacts::ArtifactList;
+use crate::host::Host;
 use crate::notices::PartialNotice;
 use crate::state::{LiveState, ViewState};
 use crate::trace_data::SharedTrace;
 use trace_model::ExecutionStatus;
 use trace_model::display::{count, duration_ms};
+use trace_model::metrics::{CostMetrics, ModelUse};
 
 #[component]
 pub fn Summary(trace: SharedTrace) -> Element {
     let view = use_context::<ViewState>();
+    let prices = use_context::<Host>().prices.read().clone();
     let data = &trace.0;
+    let costs = data.costs(&prices);
     let execution = &data.trace.execution;
     let metrics = &data.metrics;
     let status = execution.status.as_str();
@@ -58,6 +62,12 @@ pub fn Summary(trace: SharedTrace) -> Element {
                         span { "data-testid": "summary-tokens-total", "{count(metrics.tokens.total)}" }
                     }
                 }
+                if !costs.total.is_empty() {
+                    div {
+                        dt { "Cost" }
+                        dd { "data-testid": "summary-cost", "{costs.total.label()}" }
+                    }
+                }
                 if !models.is_empty() {
                     div {
                         dt { "Models" }
@@ -72,10 +82,52 @@ pub fn Summary(trace: SharedTrace) -> Element {
                     "Loading spans: {count(progress.loaded as u64)} of {count(progress.total)}…"
                 }
             }
+            if !metrics.models.is_empty() {
+                {model_table(&metrics.models, &costs)}
+            }
             if !metrics.artifacts.is_empty() {
                 details { class: "summary-artifacts",
                     summary { "Artifacts ({metrics.artifacts.len()})" }
                     ArtifactList { artifacts: metrics.artifacts.clone(), testid: "summary-artifacts" }
+                }
+            }
+        }
+    }
+}
+
+/// Calls, tokens and cost per model, in a disclosure so that the summary stays one line.
+fn model_table(models: &[ModelUse], costs: &CostMetrics) -> Element {
+    let rows: Vec<(&str, usize, String, String, String)> = models
+        .iter()
+        .map(|m| {
+            let cost = costs.model(&m.model).map_or_else(|| "—".to_owned(), |c| c.label());
+            (m.model.as_str(), m.calls, count(m.tokens.input), count(m.tokens.output), cost)
+        })
+        .collect();
+    rsx! {
+        details { class: "summary-models", "data-testid": "summary-models-details",
+            summary { "Models and cost ({models.len()})" }
+            table { class: "model-costs", "data-testid": "summary-model-costs",
+                caption { class: "visually-hidden", "Calls, tokens and cost per model" }
+                thead {
+                    tr {
+                        th { scope: "col", "Model" }
+                        th { scope: "col", "Calls" }
+                        th { scope: "col", "Input tokens" }
+                        th { scope: "col", "Output tokens" }
+                        th { scope: "col", "Cost" }
+                    }
+                }
+                tbody {
+                    for (model , calls , input , output , cost) in rows {
+                        tr { key: "{model}",
+                            th { scope: "row", class: "mono", "{model}" }
+                            td { "{calls}" }
+                            td { "{input}" }
+                            td { "{output}" }
+                            td { "{cost}" }
+                        }
+                    }
                 }
             }
         }

@@ -1,12 +1,13 @@
 //! A loaded trace: the response, its span tree, and the lookups and totals the panes need.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
 use trace_model::critical_path::CriticalPath;
 use trace_model::facts::span_kind;
-use trace_model::metrics::{TraceMetrics, trace_metrics};
+use trace_model::metrics::{CostMetrics, TraceMetrics, cost_metrics, trace_metrics};
+use trace_model::pricing::PriceTable;
 use trace_model::search::SearchIndex;
 use trace_model::timeline::TimeAxis;
 use trace_model::{Span, SpanKind, SpanTree, TraceResponse};
@@ -26,6 +27,8 @@ pub struct TraceData {
     search: OnceCell<SearchIndex>,
     /// Computed when first shown.
     critical_path: OnceCell<Rc<CriticalPath>>,
+    /// The cost totals for the last price table asked for (the host may replace it while the trace stays).
+    costs: RefCell<Option<(Rc<PriceTable>, Rc<CostMetrics>)>>,
 }
 
 impl TraceData {
@@ -43,6 +46,7 @@ impl TraceData {
             metrics,
             search: OnceCell::new(),
             critical_path: OnceCell::new(),
+            costs: RefCell::new(None),
         }
     }
 
@@ -90,6 +94,18 @@ impl TraceData {
 
     pub fn critical_path(&self) -> Rc<CriticalPath> {
         self.critical_path.get_or_init(|| Rc::new(CriticalPath::compute(&self.trace.spans, &self.tree))).clone()
+    }
+
+    pub fn costs(&self, prices: &Rc<PriceTable>) -> Rc<CostMetrics> {
+        let mut cached = self.costs.borrow_mut();
+        match &*cached {
+            Some((table, costs)) if Rc::ptr_eq(table, prices) => costs.clone(),
+            _ => {
+                let costs = Rc::new(cost_metrics(&self.trace.spans, &self.tree, prices));
+                *cached = Some((prices.clone(), costs.clone()));
+                costs
+            }
+        }
     }
 
     pub fn kind(&self, node: usize) -> SpanKind {

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use dioxus::prelude::*;
 use trace_model::critical_path::CriticalPath;
 use trace_model::keyboard::{TreeAction, TreeKey, TypeAhead, tree_action};
+use trace_model::pricing::PriceTable;
 use trace_model::timeline::ticks;
 use wasm_bindgen::JsCast;
 
@@ -66,7 +67,8 @@ pub fn TreePane(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
         })
         .collect();
     let path = view.critical_path.read().then(|| data.critical_path());
-    let ctx = RowContext { data: data.clone(), shown: shown.clone(), path, host, view, focus_request, typed };
+    let prices = host.prices.read().clone();
+    let ctx = RowContext { data: data.clone(), shown: shown.clone(), path, prices, host, view, focus_request, typed };
     let height = rows.len() as f64 * ROW_HEIGHT;
     // At most three intervals: the bar column is narrow, and labels must not run into each other.
     let axis_ticks: Vec<(String, bool, String)> = data
@@ -136,6 +138,8 @@ pub struct RowContext {
     pub shown: Rc<Visible>,
     /// `Some` while the critical path is highlighted.
     pub path: Option<Rc<CriticalPath>>,
+    /// For the rows' cost badges.
+    pub prices: Rc<PriceTable>,
     pub host: Host,
     pub view: ViewState,
     /// The row that should get DOM focus once rendered (keyboard moves).
@@ -151,7 +155,10 @@ impl PartialEq for RowContext {
             (None, None) => true,
             _ => false,
         };
-        Rc::ptr_eq(&self.data, &other.data) && Rc::ptr_eq(&self.shown, &other.shown) && same_path
+        Rc::ptr_eq(&self.data, &other.data)
+            && Rc::ptr_eq(&self.shown, &other.shown)
+            && same_path
+            && Rc::ptr_eq(&self.prices, &other.prices)
     }
 }
 

@@ -1,14 +1,16 @@
-//! One row of the span tree: toggle, name (with search highlights), kind and status badges, duration and the
-//! span's bar on the trace's time axis.
+//! One row of the span tree: toggle, name (with search highlights), kind and status badges, a model call's tokens
+//! and cost, duration and the span's bar on the trace's time axis.
 
 use std::rc::Rc;
 
 use dioxus::prelude::*;
-use trace_model::StatusCode;
+use trace_model::pricing::{SpanCost, span_cost};
 use trace_model::search::highlight;
+use trace_model::{SpanKind, StatusCode};
 
 use crate::tree_pane::{ROW_HEIGHT, RowContext};
-use trace_model::display::{kind_label, span_duration};
+use trace_model::display::{compact_count, kind_label, span_duration};
+use trace_model::facts::span_tokens;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RowFlags {
@@ -58,6 +60,9 @@ pub fn TreeRow(ctx: RowContext, index: usize, flags: RowFlags, query: Rc<str>) -
     let bar_width = bar.map(|bar| format!("{:.3}%", bar.width * 100.0));
     let status_text = status.as_str();
     let status_class = format!("badge status status-{}", status_text.to_ascii_lowercase());
+    // A model call's tokens and cost; the other spans' tokens are their children's.
+    let tokens = (kind == SpanKind::Llm).then(|| span_tokens(span)).flatten();
+    let cost = (kind == SpanKind::Llm).then(|| span_cost(span, &ctx.prices)).flatten();
     let top = index as f64 * ROW_HEIGHT;
     let (on_click, on_toggle, on_key) = (ctx.clone(), ctx.clone(), ctx.clone());
     rsx! {
@@ -94,6 +99,22 @@ pub fn TreeRow(ctx: RowContext, index: usize, flags: RowFlags, query: Rc<str>) -
             }
             span { class: "badge kind kind-{kind.as_str()}", "{kind_label(kind)}" }
             span { class: status_class, "{status_text}" }
+            if tokens.is_some() || cost.is_some() {
+                // Gives way first when the row is short of room, a whole badge at a time (trace_view.css).
+                span { class: "usage",
+                    span { class: "usage-start" }
+                    if let Some(cost) = cost {
+                        {cost_badge(&cost)}
+                    }
+                    if let Some(tokens) = tokens {
+                        span { class: "badge tokens", "data-testid": "row-tokens",
+                            "{compact_count(tokens.total)}"
+                            span { class: "visually-hidden", " tokens" }
+                            span { aria_hidden: "true", " tok" }
+                        }
+                    }
+                }
+            }
             span { class: "duration", "{span_duration(span)}" }
             span { class: "timeline", aria_hidden: "true",
                 span { class: "bar", left: bar_left, width: bar_width }
@@ -101,6 +122,20 @@ pub fn TreeRow(ctx: RowContext, index: usize, flags: RowFlags, query: Rc<str>) -
                     span { class: "path-segment", left, width }
                 }
             }
+        }
+    }
+}
+
+fn cost_badge(cost: &SpanCost) -> Element {
+    let (class, hidden) = match cost {
+        SpanCost::Sent(_) => ("badge cost", " cost"),
+        SpanCost::Estimated(_) => ("badge cost estimated", " estimated cost"),
+        SpanCost::NoPrice { .. } => ("badge cost unpriced", ""),
+    };
+    rsx! {
+        span { class, "data-testid": "row-cost",
+            "{cost.label()}"
+            span { class: "visually-hidden", "{hidden}" }
         }
     }
 }

@@ -134,6 +134,19 @@ export interface ExecutionPage {
   page_info: ListPageInfo;
 }
 
+/** A model's price in US dollars per million tokens; `cached_input` is for input read from the provider's cache. */
+export interface ModelPrice {
+  input: number;
+  output: number;
+  cached_input?: number;
+}
+
+/**
+ * Price overrides by model name or prefix (`gpt-4o` also prices `gpt-4o-2024-08-06`), applied over the default
+ * table; `null` removes an entry of the default table.
+ */
+export type PriceTable = Record<string, ModelPrice | null>;
+
 /** What the `trace` property takes: a trace, its JSON text, or a promise of either. */
 export type TraceInput = TraceResponse | string | PromiseLike<TraceResponse | string>;
 
@@ -198,6 +211,12 @@ export declare class OrcheoTraceView extends HTMLElement {
   /** The `selected-span-id` attribute: the selected span, also when the user selected it. */
   get selectedSpanId(): string | null;
   set selectedSpanId(value: string | null | undefined);
+  /**
+   * Price overrides (or their JSON text) that estimate the cost of model calls whose sender reports none; wins over
+   * the `price-table` attribute. Null goes back to the attribute. Invalid overrides are logged and change nothing.
+   */
+  get prices(): PriceTable | string | null;
+  set prices(value: PriceTable | string | null | undefined);
   connectedCallback(): void;
   disconnectedCallback(): void;
   attributeChangedCallback(name: string, oldValue: string | null, newValue: string | null): void;
@@ -238,12 +257,14 @@ export interface OrcheoTraceViewProps {
   "execution-id"?: string | null;
   "api-base"?: string | null;
   "selected-span-id"?: string | null;
+  "price-table"?: string | null;
   executionId?: string | null;
   apiBase?: string | null;
   selectedSpanId?: string | null;
   live?: boolean;
   token?: string | null;
   trace?: TraceInput | null;
+  prices?: PriceTable | string | null;
   "onspan-select"?: (event: OrcheoTraceViewEventMap["span-select"]) => void;
   "ontrace-load"?: (event: OrcheoTraceViewEventMap["trace-load"]) => void;
   "ontrace-error"?: (event: OrcheoTraceViewEventMap["trace-error"]) => void;

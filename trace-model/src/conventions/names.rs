@@ -93,6 +93,8 @@ pub const LLM_REASONING_TOKENS: &str = "llm.token_count.completion_details.reaso
 pub const LLM_COST_TOTAL: &str = "llm.cost.total";
 pub const LLM_COST_PROMPT: &str = "llm.cost.prompt";
 pub const LLM_COST_COMPLETION: &str = "llm.cost.completion";
+/// A call's cost in USD as some GenAI senders write it (not in the OpenTelemetry conventions yet).
+pub const GEN_AI_USAGE_COST: &str = "gen_ai.usage.cost";
 
 // OpenTelemetry resource and protocol names.
 pub const SERVICE_NAME: &str = "service.name";

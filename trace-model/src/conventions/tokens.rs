@@ -49,7 +49,7 @@ pub fn token_details(attributes: &Attributes) -> TokenDetails {
     }
 }
 
-/// What the sender says the call cost (OpenInference `llm.cost.*`), in the sender's currency.
+/// What the sender says the call cost (OpenInference `llm.cost.*`, else `gen_ai.usage.cost`), in US dollars.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Cost {
     pub total: f64,
@@ -61,10 +61,12 @@ pub fn cost(attributes: &Attributes) -> Option<Cost> {
     let amount = |key: &str| attributes.get(key).and_then(|v| v.as_f64().or_else(|| v.as_str()?.trim().parse().ok()));
     let prompt = amount(LLM_COST_PROMPT);
     let completion = amount(LLM_COST_COMPLETION);
-    let total = amount(LLM_COST_TOTAL).or_else(|| match (prompt, completion) {
-        (None, None) => None,
-        (p, c) => Some(p.unwrap_or(0.0) + c.unwrap_or(0.0)),
-    })?;
+    let total = amount(LLM_COST_TOTAL)
+        .or_else(|| match (prompt, completion) {
+            (None, None) => None,
+            (p, c) => Some(p.unwrap_or(0.0) + c.unwrap_or(0.0)),
+        })
+        .or_else(|| amount(GEN_AI_USAGE_COST))?;
     Some(Cost { total, prompt, completion }).filter(|c| c.total.is_finite() && c.total >= 0.0)
 }
 

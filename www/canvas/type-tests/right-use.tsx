@@ -18,6 +18,8 @@ export function RightProps({ onSpan }: { onSpan: (id: string) => void }) {
       <orcheo-trace-view trace={Promise.resolve(JSON.stringify(trace))} />
       <orcheo-trace-view onspan-select={(event) => onSpan(event.detail.spanId)} />
       <orcheo-trace-view ontrace-load={(event) => onSpan(String(event.detail.spanCount))} />
+      <orcheo-trace-view prices={{ "gpt-4o": { input: 2.5, output: 10, cached_input: 1.25 }, o3: null }} />
+      <orcheo-trace-view price-table='{"local-mini": {"input": 0.1, "output": 0.2}}' />
     </>
   );
 }
@@ -30,5 +32,7 @@ export function rightEvents(view: OrcheoTraceView): number {
   if (found) found.live = true;
   view.token = "secret";
   view.apiBase = null;
+  view.prices = { "claude-sonnet-4": { input: 3, output: 15 } };
+  view.prices = null;
   return view.apiBase.length;
 }

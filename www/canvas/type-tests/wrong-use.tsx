@@ -12,6 +12,7 @@ export function WrongProps() {
       <orcheo-trace-view token={1234} /> {/* error TS2322 */}
       <orcheo-trace-view trace={{ spans: [] }} /> {/* error TS2322 */}
       <orcheo-trace-view onspan-select={(event) => event.detail.spanID} /> {/* error TS2551 */}
+      <orcheo-trace-view prices={{ "gpt-4o": { input: "2.5", output: 10 } }} /> {/* error TS2322 */}
     </>
   );
 }
@@ -25,4 +26,5 @@ export function wrongEvents(view: OrcheoTraceView) {
   const found = document.querySelector("orcheo-trace-view");
   if (found) found.live = "true"; // error TS2322
   view.selectedSpanId = 7; // error TS2322
+  view.prices = { "gpt-4o": { input: 2.5 } }; // error TS2741
 }
