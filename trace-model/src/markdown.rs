@@ -3,7 +3,7 @@
 //! their target; other links (`javascript:`, `data:`, relative) are text. Images are not loaded: they become
 //! links to the image. CommonMark plus strikethrough; tables, footnotes and the like read as their text.
 
-use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag};
 
 /// A piece of rendered Markdown.
 #[derive(Clone, Debug, PartialEq, Eq)]
