@@ -7,7 +7,7 @@ use trace_model::facts::{exceptions, matching_attributes, pretty};
 use trace_model::{Attributes, Span, StatusCode, time};
 
 use crate::artifacts::ArtifactList;
-use crate::model_text::ModelTextBlock;
+use crate::conversation::Conversation;
 use crate::span_links::LinkList;
 use crate::span_origin::{origin_sections, scope_label, service_label};
 use crate::trace_data::SharedTrace;
@@ -96,10 +96,10 @@ pub fn DetailsPane(trace: SharedTrace, node: Option<usize>) -> Element {
             }
             {tokens(&derived)}
             if let Some(text) = derived.prompt.clone() {
-                ModelTextBlock { key: "prompt-{span.span_id}", title: "Prompt", text, testid: "prompt" }
+                Conversation { key: "prompt-{span.span_id}", title: "Prompt", text, testid: "prompt" }
             }
             if let Some(text) = derived.response.clone() {
-                ModelTextBlock { key: "response-{span.span_id}", title: "Response", text, testid: "response" }
+                Conversation { key: "response-{span.span_id}", title: "Response", text, testid: "response" }
             }
             {exception_list(span)}
             if !span.artifacts.is_empty() || !unstored.is_empty() {
