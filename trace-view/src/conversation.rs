@@ -73,7 +73,6 @@ pub fn Conversation(title: &'static str, text: ModelText, testid: &'static str) 
                     class: "text-block",
                     "data-testid": "{testid}-raw",
                     tabindex: "0",
-                    aria_label: "{title}, {raw_label}",
                     "{raw_text}"
                 }
             } else {

@@ -52,6 +52,6 @@ fn element(block: &Block, children: &[Node]) -> Element {
             a { href: "{href}", target: "_blank", rel: "noopener noreferrer", class: "md-image", "Image: ", {inner} }
         },
         Block::Image { href: None } => rsx! { span { class: "md-image", "Image: ", {inner} } },
-        Block::Link { href: None, .. } | Block::Other => rsx! { span { {inner} } },
+        Block::Link { href: None, .. } => rsx! { span { {inner} } },
     }
 }
