@@ -338,7 +338,20 @@ fn link(rest: &str, depth: usize) -> Option<(usize, Vec<Node>, Option<String>, S
     }
     let close = close?;
     let target = rest[close + 1..].strip_prefix('(')?;
-    let end = target.find(')')?;
+    // The destination ends at the `)` that balances the `(` (`javascript:alert(1)` is one destination).
+    let mut parens = 0usize;
+    let end = target.char_indices().take_while(|(i, _)| *i < MAX_SPAN).find_map(|(i, c)| match c {
+        '(' => {
+            parens += 1;
+            None
+        }
+        ')' if parens == 0 => Some(i),
+        ')' => {
+            parens -= 1;
+            None
+        }
+        _ => None,
+    })?;
     let inside = target[..end].trim();
     let (url, title) = match inside.split_once(char::is_whitespace) {
         Some((url, title)) => (url, title.trim().trim_matches(|c| c == '"' || c == '\'')),
@@ -587,6 +600,28 @@ mod tests {
             parse("- a\n\u{3000}\u{3000}b"),
             parse("- a\n\u{3000}\u{3000}b"),
             "wide spaces do not split a character"
+        );
+    }
+
+    #[test]
+    fn a_destination_with_parentheses_is_one_destination() {
+        assert_eq!(
+            parse("[this](javascript:alert(1)) is text; [wiki](https://en.wikipedia.org/wiki/Rust_(language))."),
+            vec![el(
+                Block::Paragraph,
+                vec![
+                    el(Block::Link { href: None, title: String::new() }, vec![text("this")]),
+                    text(" is text; "),
+                    el(
+                        Block::Link {
+                            href: Some("https://en.wikipedia.org/wiki/Rust_(language)".into()),
+                            title: String::new()
+                        },
+                        vec![text("wiki")]
+                    ),
+                    text("."),
+                ]
+            )]
         );
     }
 
