@@ -154,6 +154,78 @@ export function llmRun() {
   return trace("story-llm", "research-agent", spans);
 }
 
+/** One model call as a conversation (GenAI messages, as the OpenTelemetry GenAI conventions send them): a long
+ * system prompt, a user question with HTML in it (shown as text), the model's tool call and the tool's result, a
+ * JSON part, and a Markdown answer with a code block and links. */
+export function conversationRun() {
+  const t = BASE_TIME;
+  const system =
+    "You are the support assistant for **Orcheo**, a workflow engine. " +
+    "Answer from the documentation only, cite the page you used, and keep answers short. ".repeat(6) +
+    "Never invent configuration keys.";
+  const input = [
+    { role: "system", parts: [{ type: "text", content: system }] },
+    {
+      role: "user",
+      parts: [
+        {
+          type: "text",
+          content:
+            "How do I retry a failed node? The log shows <script>alert('x')</script> and " +
+            '<img src=x onerror="alert(1)"> after the error.',
+        },
+      ],
+    },
+    {
+      role: "assistant",
+      parts: [
+        {
+          type: "tool_call",
+          id: "call_7",
+          name: "search_docs",
+          arguments: { query: "retry failed node", limit: 3, filters: { section: "guides", versions: ["0.46", "0.47"] } },
+        },
+      ],
+    },
+    {
+      role: "tool",
+      parts: [
+        {
+          type: "tool_call_response",
+          id: "call_7",
+          response: { results: [{ title: "Retries", url: "https://docs.example.com/retries" }] },
+        },
+      ],
+    },
+    {
+      role: "user",
+      parts: [
+        { type: "text", content: "Here is the node's configuration:" },
+        { type: "node_config", node: "push_to_crm", retry: { attempts: 1, backoff_ms: 0 } },
+      ],
+    },
+  ];
+  const answer =
+    "Set `retry` on the node:\n\n```yaml\nretry:\n  attempts: 3\n  backoff_ms: 500\n```\n\n" +
+    "See [the retry guide](https://docs.example.com/retries); [this link](javascript:alert(1)) is not followed.";
+  const output = [{ role: "assistant", parts: [{ type: "text", content: answer }], finish_reason: "stop" }];
+  return trace("story-conversation", "support-agent", [
+    span(1, null, "workflow support-agent", "workflow", t, 2400),
+    span(2, 1, "node answer", "node", t + 5, 2390),
+    span(3, 2, "chat gpt-4o", "llm", t + 10, 2300, {
+      attributes: {
+        "gen_ai.operation.name": "chat",
+        "gen_ai.provider.name": "openai",
+        "gen_ai.request.model": "gpt-4o",
+        "gen_ai.usage.input_tokens": 412,
+        "gen_ai.usage.output_tokens": 64,
+        "gen_ai.input.messages": JSON.stringify(input),
+        "gen_ai.output.messages": JSON.stringify(output),
+      },
+    }),
+  ]);
+}
+
 /** A run that failed in its second node, with an exception and its stack trace. */
 export function failedRun() {
   const t = BASE_TIME;
@@ -333,6 +405,7 @@ export function setUpStories() {
   showInputs(loading.inputs, { trace: "a promise that never settles" });
   traceStory("small", smallRun, "small run");
   traceStory("llm", llmRun, "LLM-heavy run");
+  traceStory("conversation", conversationRun, "one model call as a conversation");
   traceStory("failed", failedRun, "failed run");
   traceStory("fanout", fanOutRun, "parallel drafts with a retry");
   traceStory("nodeio", nodeIoRun, "node input and output");

@@ -11,7 +11,7 @@ pub fn is_ai(kind: SpanKind) -> bool {
     matches!(kind, SpanKind::Llm | SpanKind::Tool)
 }
 
-pub use conventions::{ModelText, prompt, response, span_kind, span_tokens};
+pub use conventions::{ModelText, Part, Role, Turn, prompt, response, span_kind, span_tokens};
 
 /// The first `max_chars` characters of `text` when it is longer, cut on a character boundary.
 pub fn preview(text: &str, max_chars: usize) -> Option<&str> {

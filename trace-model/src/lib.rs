@@ -13,6 +13,7 @@
 //! - [`filter`]: "errors only" / "AI spans only", matches kept with their ancestors.
 //! - [`search`]: search over names and attribute values, highlight ranges, match stepping.
 //! - [`keyboard`]: the WAI-ARIA tree view keyboard model, type-ahead included.
+//! - [`markdown`]: Markdown in model messages as a safe tree (HTML as text, only http/https/mailto links).
 //! - [`timeline`]: the trace's time axis and each span's bar on it.
 //! - [`critical_path`]: the chain of spans that set the run's duration, as Jaeger computes it.
 //! - [`splitter`]: the WAI-ARIA window splitter between the tree and the details, keys and drags.
@@ -28,6 +29,7 @@ pub mod facts;
 pub mod filter;
 pub mod flatten;
 pub mod keyboard;
+pub mod markdown;
 pub mod merge;
 pub mod metrics;
 pub mod node_io;

@@ -10,7 +10,7 @@ use trace_model::{Attributes, Span, StatusCode, time};
 
 use crate::artifacts::ArtifactList;
 use crate::host::Host;
-use crate::model_text::ModelTextBlock;
+use crate::conversation::Conversation;
 use crate::node_io::NodeIoPanel;
 use crate::span_links::LinkList;
 use crate::span_origin::{origin_sections, scope_label, service_label};
@@ -111,10 +111,10 @@ pub fn DetailsPane(trace: SharedTrace, node: Option<usize>) -> Element {
                 NodeIoPanel { key: "io-{span.span_id}", io }
             }
             if let Some(text) = prompt {
-                ModelTextBlock { key: "prompt-{span.span_id}", title: "Prompt", text, testid: "prompt" }
+                Conversation { key: "prompt-{span.span_id}", title: "Prompt", text, testid: "prompt" }
             }
             if let Some(text) = response {
-                ModelTextBlock { key: "response-{span.span_id}", title: "Response", text, testid: "response" }
+                Conversation { key: "response-{span.span_id}", title: "Response", text, testid: "response" }
             }
             {exception_list(span)}
             if !span.artifacts.is_empty() || !unstored.is_empty() {

@@ -21,7 +21,9 @@
 //! - `tree_row`: one row of the tree, with its bar on the time axis.
 //! - `details`: the selected span's details.
 //! - `node_io`: a node's input, output and their changes, as tabs.
-//! - `model_text`: a prompt or a response, expandable, with copy.
+//! - `conversation`: a prompt or a response as role-labelled turns, with copy, show-all and the raw source.
+//! - `markdown_view`: a message's Markdown as nodes (from trace-model's safe tree).
+//! - `json_tree`: a JSON value as a tree of disclosure buttons.
 //! - `artifacts`: the artifact list and its authorized downloads.
 //! - `span_origin`: the details' resource, scope, OpenTelemetry kind and dropped counts.
 //! - `span_links`: the details' links to other spans and traces.
@@ -30,13 +32,15 @@
 mod app;
 mod artifacts;
 mod browser;
+mod conversation;
 mod details;
 mod events;
 mod fetch;
 mod host;
+mod json_tree;
 mod live;
 mod loader;
-mod model_text;
+mod markdown_view;
 mod mount;
 mod node_io;
 mod notices;

@@ -1,5 +1,6 @@
-//! The npm packages of the build and the tests (React, Vite and TypeScript for the Canvas host page, axe-core for
-//! the accessibility checks, ajv and the Custom Elements Manifest schema for the package's manifest), installed with `npm ci` from the committed lock file when `node_modules` is missing or
+//! The npm packages of the build and the tests (React, Vite and TypeScript for the Canvas host page, binaryen's
+//! wasm-opt for the wasm, axe-core for the accessibility checks, ajv and the Custom Elements Manifest schema for
+//! the package's manifest), installed with `npm ci` from the committed lock file when `node_modules` is missing or
 //! older than the lock; and the element's own package, installed into the Canvas host page from its tarball.
 
 use std::fs;

@@ -1,17 +1,22 @@
-//! The view's wasm build and its JS glue (wasm-bindgen, `web` target): what the served bundle and the npm package
-//! both ship in `pkg/`.
+//! The view's wasm build, its JS glue (wasm-bindgen, `web` target) and the size pass over the wasm (`wasm-opt -Oz`
+//! from the npm package `binaryen`, pinned in the lock file): what the served bundle and the npm package both
+//! ship in `pkg/`.
 
 use std::path::Path;
+use std::process::Command;
 
-use anyhow::Context;
+use anyhow::{Context, bail};
 use wasm_bindgen_cli_support::Bindgen;
 
 use crate::run::{cargo, step};
 
+/// The glue's name for the wasm it loads.
+const BG_WASM: &str = "trace_view_bg.wasm";
+
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
 /// Builds trace-view for wasm32 (wasm profile) and writes the wasm and its glue into `out` (`trace_view.js`,
-/// `trace_view_bg.wasm`, and `snippets/` when the crates have inline JS).
+/// `trace_view_bg.wasm`, and `snippets/` when the crates have inline JS), then shrinks the wasm with wasm-opt.
 pub fn build(root: &Path, out: &Path) -> anyhow::Result<()> {
     crate::prereq::wasm_target()?;
     step(
@@ -31,5 +36,24 @@ pub fn build(root: &Path, out: &Path) -> anyhow::Result<()> {
         .remove_name_section(true)
         .remove_producers_section(true)
         .generate(out)
-        .with_context(|| format!("generating JS bindings for {}", wasm.display()))
+        .with_context(|| format!("generating JS bindings for {}", wasm.display()))?;
+    optimize(root, &out.join(BG_WASM))
+}
+
+/// `wasm-opt -Oz` over the wasm the glue loads, in place. Every build runs it, so that what the tests load is what
+/// ships; a missing or failing wasm-opt fails the build (docs/benchmarks.md has what it saves).
+fn optimize(root: &Path, wasm: &Path) -> anyhow::Result<()> {
+    crate::npm::ensure_packages(root)?;
+    let wasm_opt = root.join("node_modules").join(".bin").join("wasm-opt");
+    if !wasm_opt.exists() {
+        bail!(
+            "{} is missing: the npm package `binaryen` (a devDependency in package.json) provides it; run `npm ci`",
+            wasm_opt.display()
+        );
+    }
+    let before = std::fs::metadata(wasm).with_context(|| format!("reading {}", wasm.display()))?.len();
+    step("wasm-opt -Oz", root, Command::new(&wasm_opt).arg("-Oz").arg(wasm).arg("-o").arg(wasm))?;
+    let after = std::fs::metadata(wasm).with_context(|| format!("reading {}", wasm.display()))?.len();
+    println!("wasm-opt: {} KB -> {} KB", before / 1024, after / 1024);
+    Ok(())
 }

@@ -1,8 +1,8 @@
-//! A model call's prompt and response as readable text, from whichever convention the sender used:
-//! GenAI messages (current `parts` and older `content` shapes; deprecated `gen_ai.prompt`/`gen_ai.completion`
-//! as JSON, flattened, or on events; the per-message events), OpenInference (`llm.input_messages.N.message.*`,
-//! `input.value`), Orcheo's Python events (`prompt`, `response`, `message` with a `preview`), and our own
-//! previews. First match wins, in that order.
+//! A model call's prompt and response as a conversation (see `conversation`) and as text, from whichever
+//! convention the sender used: GenAI messages (current `parts` and older `content` shapes; deprecated
+//! `gen_ai.prompt`/`gen_ai.completion` as JSON, flattened, or on events; the per-message events), OpenInference
+//! (`llm.input_messages.N.message.*`, `input.value`), Orcheo's Python events (`prompt`, `response`, `message`
+//! with a `preview`), and our own previews. First match wins, in that order.
 
 use std::collections::BTreeMap;
 
@@ -10,21 +10,44 @@ use serde_json::Value;
 
 use crate::wire::{Attributes, Span, SpanEvent};
 
+use super::conversation::{Part, Role, Turn, indexed};
 use super::names::*;
 use super::{python_repr, str_attr};
 use crate::facts::pretty;
 
-/// A prompt or a response: the full text when the span carries the messages, else the (redacted) preview.
+/// A prompt or a response: the conversation when the span carries the messages, else the (redacted) preview as
+/// one turn of text.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModelText {
+    /// The turns as plain text: one message alone is its text, several are `role: text` blocks.
     pub text: String,
     /// The producer cut the text before sending it (`orcheo.*.truncated`).
     pub truncated_at_source: bool,
+    /// The turns, in order. A turn the sender gave no role is the user's in a prompt and the model's in a
+    /// response.
+    pub turns: Vec<Turn>,
+    /// The attributes or event attributes the turns were read from, as pretty-printed JSON; `None` when the
+    /// source is a plain text (a preview), which `text` then is.
+    pub raw: Option<String>,
 }
 
 impl ModelText {
-    fn whole(text: String) -> Option<Self> {
-        (!text.trim().is_empty()).then_some(Self { text, truncated_at_source: false })
+    fn whole(turns: Vec<Turn>, raw: Option<Value>) -> Option<Self> {
+        let text = render(&turns);
+        (!text.trim().is_empty()).then(|| Self {
+            text,
+            truncated_at_source: false,
+            turns,
+            raw: raw.map(|raw| pretty(&raw)),
+        })
+    }
+
+    /// Roles the sender left out, from the side: a prompt's text is the user's, a response's the model's.
+    fn with_default_role(mut self, role: Role) -> Self {
+        for turn in self.turns.iter_mut().filter(|t| t.has_empty_role()) {
+            turn.role = role.clone();
+        }
+        self
     }
 }
 
@@ -68,54 +91,77 @@ const RESPONSE: Side = Side {
 pub fn prompt(span: &Span) -> Option<ModelText> {
     let a = &span.attributes;
     let mut messages = read(span, &PROMPT);
-    if let (Some(list), Some(system)) = (messages.as_mut(), a.get(GEN_AI_SYSTEM_INSTRUCTIONS)) {
-        list.insert(0, Message::text("system", instructions(system)));
+    if let (Some((list, raw)), Some(system)) = (messages.as_mut(), a.get(GEN_AI_SYSTEM_INSTRUCTIONS)) {
+        list.insert(0, Turn::text("system", instructions(system)));
+        if let Value::Object(raw) = raw {
+            raw.insert(GEN_AI_SYSTEM_INSTRUCTIONS.to_owned(), system.clone());
+        }
     }
     messages
-        .map(|list| render(&list))
-        .and_then(ModelText::whole)
+        .and_then(|(list, raw)| ModelText::whole(list, Some(raw)))
         .or_else(|| per_message_events(&span.events, false))
         .or_else(|| orcheo_events(&span.events, &PROMPT))
         .or_else(|| preview(a, &PROMPT))
         .or_else(|| value(a, &PROMPT))
+        .map(|text| text.with_default_role(Role::User))
 }
 
 pub fn response(span: &Span) -> Option<ModelText> {
     let a = &span.attributes;
     read(span, &RESPONSE)
-        .map(|list| render(&list))
-        .and_then(ModelText::whole)
+        .and_then(|(list, raw)| ModelText::whole(list, Some(raw)))
         .or_else(|| per_message_events(&span.events, true))
         .or_else(|| orcheo_events(&span.events, &RESPONSE))
         .or_else(|| preview(a, &RESPONSE))
         .or_else(|| value(a, &RESPONSE))
+        .map(|text| text.with_default_role(Role::Assistant))
 }
 
-/// The messages of one side from the message-list conventions.
-fn read(span: &Span, side: &Side) -> Option<Vec<Message>> {
+/// The messages of one side from the message-list conventions, with the attributes they came from.
+fn read(span: &Span, side: &Side) -> Option<(Vec<Turn>, Value)> {
     let a = &span.attributes;
+    let source = |key: &str, value: &Value| Value::Object([(key.to_owned(), parsed(value))].into_iter().collect());
     if let Some(value) = a.get(side.gen_ai_messages) {
-        return Some(messages_of(value));
+        return Some((messages_of(value), source(side.gen_ai_messages, value)));
     }
-    let openinference = flattened(a, side.openinference_messages);
-    if !openinference.is_empty() {
-        return Some(openinference.values().map(|fields| Message::from_fields(fields)).collect());
-    }
-    let deprecated = flattened(a, side.deprecated);
-    if !deprecated.is_empty() {
-        return Some(deprecated.values().map(|fields| Message::from_fields(fields)).collect());
+    for prefix in [side.openinference_messages, side.deprecated] {
+        let fields = flattened(a, prefix);
+        if !fields.is_empty() {
+            let turns = fields.values().map(Turn::from_fields).collect();
+            return Some((turns, flattened_source(a, prefix)));
+        }
     }
     if let Some(value) = a.get(side.deprecated) {
-        return Some(messages_of(value));
+        return Some((messages_of(value), source(side.deprecated, value)));
     }
     let event = span.events.iter().find(|e| e.name == side.deprecated_event)?;
-    event.attributes.get(side.deprecated).map(messages_of)
+    event.attributes.get(side.deprecated).map(|value| (messages_of(value), source(side.deprecated, value)))
+}
+
+/// A JSON text as the JSON it holds, so that the raw view shows it indented rather than as one escaped string.
+fn parsed(value: &Value) -> Value {
+    match value {
+        Value::String(text) => serde_json::from_str(text).unwrap_or_else(|_| value.clone()),
+        other => other.clone(),
+    }
+}
+
+/// The attributes under `{prefix}.` as one JSON object.
+fn flattened_source(attributes: &Attributes, prefix: &str) -> Value {
+    let start = format!("{prefix}.");
+    Value::Object(
+        attributes
+            .range(start.clone()..)
+            .take_while(|(k, _)| k.starts_with(&start))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
 }
 
 /// Deprecated GenAI events, one per message: `gen_ai.{system,user,assistant,tool}.message` for the prompt,
 /// `gen_ai.choice` for the response.
 fn per_message_events(events: &[SpanEvent], choices: bool) -> Option<ModelText> {
-    let messages: Vec<Message> = events
+    let (turns, sources): (Vec<Turn>, Vec<Value>) = events
         .iter()
         .filter_map(|event| {
             let role = if choices {
@@ -124,74 +170,76 @@ fn per_message_events(events: &[SpanEvent], choices: bool) -> Option<ModelText> 
                 event.name.strip_prefix("gen_ai.")?.strip_suffix(".message")?
             };
             let body = event.attributes.get("message").or_else(|| event.attributes.get("content"))?;
-            let mut message = match body {
-                Value::Object(_) => Message::from_value(body),
+            let mut turn = match body {
+                Value::Object(_) => Turn::from_value(body),
                 Value::String(text) => match serde_json::from_str::<Value>(text) {
-                    Ok(parsed @ Value::Object(_)) => Message::from_value(&parsed),
-                    _ => Message::text(role, text.clone()),
+                    Ok(parsed @ Value::Object(_)) => Turn::from_value(&parsed),
+                    _ => Turn::text(role, text.clone()),
                 },
-                other => Message::text(role, other.to_string()),
+                other => Turn::value(role, other),
             };
-            if message.role.is_empty() {
-                role.clone_into(&mut message.role);
+            if turn.has_empty_role() {
+                turn.role = Role::parse(role);
             }
-            Some(message)
+            Some((turn, event_source(event)))
         })
-        .collect();
-    ModelText::whole(render(&messages))
+        .unzip();
+    ModelText::whole(turns, Some(Value::Array(sources)))
+}
+
+/// An event as the raw view shows it: its name and attributes.
+fn event_source(event: &SpanEvent) -> Value {
+    serde_json::json!({ "name": event.name, "attributes": event.attributes })
 }
 
 /// The Python engine's `prompt`/`response` events (a `preview`, or one attribute per named input), with its
 /// `message` events (`role`, `preview`) as the conversation: all of them for the prompt, the last reply from
 /// the model for the response.
 fn orcheo_events(events: &[SpanEvent], side: &Side) -> Option<ModelText> {
-    let direct: Vec<Message> = events
+    let direct: Vec<&SpanEvent> = events.iter().filter(|e| e.name == side.orcheo_event).collect();
+    let turns: Vec<Turn> = direct
         .iter()
-        .filter(|e| e.name == side.orcheo_event)
-        .flat_map(|e| {
-            let preview = str_attr(&e.attributes, PREVIEW);
-            let named = e.attributes.iter().map(|(key, value)| Message::text(key, pretty(value)));
-            match preview {
-                Some(text) => vec![Message::text("", text.to_owned())],
-                None => named.collect(),
-            }
+        .flat_map(|e| match str_attr(&e.attributes, PREVIEW) {
+            Some(text) => vec![Turn::text("", text.to_owned())],
+            None => e.attributes.iter().map(|(key, value)| Turn::value(key, value)).collect(),
         })
         .collect();
-    if !direct.is_empty() {
-        return ModelText::whole(render(&direct));
+    if !turns.is_empty() {
+        return ModelText::whole(turns, Some(Value::Array(direct.into_iter().map(event_source).collect())));
     }
     let conversation = orcheo_conversation(events);
     let reply = conversation_reply(&conversation);
-    let chosen: Vec<Message> = if side.orcheo_event == RESPONSE_EVENT {
+    let chosen: Vec<(Turn, Value)> = if side.orcheo_event == RESPONSE_EVENT {
         reply.map(|at| conversation[at].clone()).into_iter().collect()
     } else {
         conversation[..reply.unwrap_or(conversation.len())].to_vec()
     };
-    ModelText::whole(render(&chosen))
+    let (turns, sources): (Vec<Turn>, Vec<Value>) = chosen.into_iter().unzip();
+    ModelText::whole(turns, Some(Value::Array(sources)))
 }
 
-/// The Python engine's `message` events as messages; a model's reply previewed as its Python repr is read back
-/// to its content, with the role `assistant`.
-fn orcheo_conversation(events: &[SpanEvent]) -> Vec<Message> {
+/// The Python engine's `message` events as turns (with the event each came from); a model's reply previewed as
+/// its Python repr is read back to its content, with the role `assistant`.
+fn orcheo_conversation(events: &[SpanEvent]) -> Vec<(Turn, Value)> {
     events
         .iter()
         .filter(|e| e.name == MESSAGE_EVENT)
         .filter_map(|e| {
             let text = str_attr(&e.attributes, PREVIEW)?;
-            Some(match python_repr::reply(text) {
-                Some(reply) => Message::text("assistant", reply.content),
-                None => Message::text(str_attr(&e.attributes, ROLE).unwrap_or("unknown"), text.to_owned()),
-            })
+            let turn = match python_repr::reply(text) {
+                Some(reply) => Turn::text("assistant", reply.content),
+                None => Turn::text(str_attr(&e.attributes, ROLE).unwrap_or("unknown"), text.to_owned()),
+            };
+            Some((turn, event_source(e)))
         })
         .collect()
 }
 
 /// Which message is the model's reply: the last one from the model, else — roles unknown, as the engine sends
 /// LangChain's serialized messages — the last of a conversation of two or more.
-fn conversation_reply(conversation: &[Message]) -> Option<usize> {
-    let is_reply = |m: &Message| matches!(m.role.as_str(), "ai" | "assistant" | "AIMessage");
-    let unknown = |m: &Message| matches!(m.role.as_str(), "unknown" | "message");
-    match conversation.iter().rposition(is_reply) {
+fn conversation_reply(conversation: &[(Turn, Value)]) -> Option<usize> {
+    let unknown = |(t, _): &(Turn, Value)| matches!(t.role.label(), "unknown" | "message");
+    match conversation.iter().rposition(|(t, _)| t.role == Role::Assistant) {
         Some(at) => Some(at),
         None if conversation.len() >= 2 && conversation.last().is_some_and(unknown) => Some(conversation.len() - 1),
         None => None,
@@ -215,7 +263,8 @@ fn preview(attributes: &Attributes, side: &Side) -> Option<ModelText> {
         Some(Value::String(flag)) => flag == "true",
         _ => false,
     };
-    Some(ModelText { text, truncated_at_source })
+    let turns = vec![Turn::text("", text.clone())];
+    Some(ModelText { text, truncated_at_source, turns, raw: None })
 }
 
 /// The prompt (`input`) or response read from `input.value` / `output.value` alone: the text a node's In and Out
@@ -228,11 +277,11 @@ pub fn value_text(attributes: &Attributes, input: bool) -> Option<ModelText> {
 fn value(attributes: &Attributes, side: &Side) -> Option<ModelText> {
     let value = attributes.get(side.value)?;
     let json = str_attr(attributes, side.mime_type).is_some_and(|m| m.contains("json"));
-    let text = match value {
-        Value::String(text) if !json => text.clone(),
-        other => pretty(other),
+    let turn = match value {
+        Value::String(text) if !json => Turn::text("", text.clone()),
+        other => Turn::value("", other),
     };
-    ModelText::whole(text)
+    ModelText::whole(vec![turn], None)
 }
 
 fn instructions(value: &Value) -> String {
@@ -242,135 +291,22 @@ fn instructions(value: &Value) -> String {
             _ => text.clone(),
         },
         Value::Array(parts) => {
-            parts.iter().filter_map(|p| Part::from_value(p).map(|p| p.render())).collect::<Vec<_>>().join("\n")
+            parts.iter().filter_map(Part::from_value).map(|p| p.plain_text()).collect::<Vec<_>>().join("\n")
         }
         other => other.to_string(),
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-struct Message {
-    role: String,
-    parts: Vec<Part>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-enum Part {
-    Text(String),
-    ToolCall { name: String, arguments: String },
-    ToolResult(String),
-}
-
-impl Part {
-    fn render(&self) -> String {
-        match self {
-            Self::Text(text) => text.clone(),
-            Self::ToolCall { name, arguments } => format!("→ {name}({arguments})"),
-            Self::ToolResult(content) => format!("← {content}"),
-        }
-    }
-
-    /// A GenAI part: `{"type": "text", "content"}`, `{"type": "tool_call", "name", "arguments"}`,
-    /// `{"type": "tool_call_response", "response"}`; a bare string is text.
-    fn from_value(value: &Value) -> Option<Self> {
-        let text = |v: &Value| match v {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        match value {
-            Value::String(s) => Some(Self::Text(s.clone())),
-            Value::Object(fields) => match fields.get("type").and_then(Value::as_str) {
-                Some("tool_call") => Some(Self::ToolCall {
-                    name: fields.get("name").map(text).unwrap_or_default(),
-                    arguments: fields.get("arguments").map(text).unwrap_or_default(),
-                }),
-                Some("tool_call_response") => fields.get("response").map(|r| Self::ToolResult(text(r))),
-                _ => fields.get("content").or_else(|| fields.get("text")).map(|c| Self::Text(text(c))),
-            },
-            _ => None,
-        }
-    }
-}
-
-impl Message {
-    fn text(role: &str, text: String) -> Self {
-        Self { role: role.to_owned(), parts: vec![Part::Text(text)] }
-    }
-
-    /// `{"role", "parts": […]}` (current GenAI), `{"role", "content", "tool_calls"}` (older and chat-API
-    /// shapes), or an old completion choice `{"message": {…}}`.
-    fn from_value(value: &Value) -> Self {
-        let Value::Object(fields) = value else {
-            return Self::text("", pretty(value));
-        };
-        if let Some(inner @ Value::Object(_)) = fields.get("message") {
-            return Self::from_value(inner);
-        }
-        let role = fields.get("role").and_then(Value::as_str).unwrap_or_default().to_owned();
-        let mut parts: Vec<Part> = match (fields.get("parts"), fields.get("content")) {
-            (Some(Value::Array(parts)), _) => parts.iter().filter_map(Part::from_value).collect(),
-            (_, Some(Value::Array(parts))) => parts.iter().filter_map(Part::from_value).collect(),
-            (_, Some(Value::String(text))) => vec![Part::Text(text.clone())],
-            (_, Some(other)) if !other.is_null() => vec![Part::Text(other.to_string())],
-            _ => vec![],
-        };
-        if let Some(Value::Array(calls)) = fields.get("tool_calls") {
-            parts.extend(calls.iter().map(|call| {
-                let function = call.get("function").unwrap_or(call);
-                let text = |key: &str| match function.get(key) {
-                    Some(Value::String(s)) => s.clone(),
-                    Some(other) => other.to_string(),
-                    None => String::new(),
-                };
-                Part::ToolCall { name: text("name"), arguments: text("arguments") }
-            }));
-        }
-        Self { role, parts }
-    }
-
-    /// A flattened message: `role`, `content`, and indexed `contents` and `tool_calls`, with or without
-    /// OpenInference's `message.` / `message_content.` / `tool_call.function.` prefixes.
-    fn from_fields(fields: &BTreeMap<&str, &Value>) -> Self {
-        let get = |keys: &[&str]| keys.iter().find_map(|k| fields.get(k)).map(|v| scalar_text(v));
-        let role = get(&["message.role", "role"]).unwrap_or_default();
-        let mut parts = Vec::new();
-        if let Some(text) = get(&["message.content", "content"]) {
-            parts.push(Part::Text(text));
-        }
-        for (_, content) in indexed(fields.iter().map(|(k, v)| (*k, *v)), "message.contents") {
-            let text = ["message_content.text", "text"].iter().find_map(|k| content.get(k)).and_then(|v| v.as_str());
-            if let Some(text) = text {
-                parts.push(Part::Text(text.to_owned()));
-            }
-        }
-        for prefix in ["message.tool_calls", "tool_calls"] {
-            for (_, call) in indexed(fields.iter().map(|(k, v)| (*k, *v)), prefix) {
-                let text = |keys: &[&str]| keys.iter().find_map(|k| call.get(k)).map(|v| scalar_text(v));
-                parts.push(Part::ToolCall {
-                    name: text(&["tool_call.function.name", "name"]).unwrap_or_default(),
-                    arguments: text(&["tool_call.function.arguments", "arguments"]).unwrap_or_default(),
-                });
-            }
-        }
-        Self { role, parts }
-    }
-}
-
-/// A string as it is, any other value as JSON.
-fn scalar_text(value: &Value) -> String {
-    value.as_str().map_or_else(|| value.to_string(), str::to_owned)
-}
-
 /// A message list as the JSON array (or the JSON text of one) the GenAI conventions define.
-fn messages_of(value: &Value) -> Vec<Message> {
+fn messages_of(value: &Value) -> Vec<Turn> {
     match value {
-        Value::Array(items) => items.iter().map(Message::from_value).collect(),
+        Value::Array(items) => items.iter().map(Turn::from_value).collect(),
         Value::String(text) => match serde_json::from_str::<Value>(text) {
             Ok(parsed @ (Value::Array(_) | Value::Object(_))) => messages_of(&parsed),
-            _ => vec![Message::text("", text.clone())],
+            _ => vec![Turn::text("", text.clone())],
         },
-        Value::Object(_) => vec![Message::from_value(value)],
-        other => vec![Message::text("", other.to_string())],
+        Value::Object(_) => vec![Turn::from_value(value)],
+        other => vec![Turn::value("", other)],
     }
 }
 
@@ -381,29 +317,15 @@ fn flattened<'a>(attributes: &'a Attributes, prefix: &str) -> BTreeMap<usize, BT
     indexed(keys.map(|(k, v)| (k.as_str(), v)), prefix)
 }
 
-fn indexed<'a>(
-    fields: impl Iterator<Item = (&'a str, &'a Value)>,
-    prefix: &str,
-) -> BTreeMap<usize, BTreeMap<&'a str, &'a Value>> {
-    let mut out: BTreeMap<usize, BTreeMap<&'a str, &'a Value>> = BTreeMap::new();
-    for (key, value) in fields {
-        let Some(rest) = key.strip_prefix(prefix).and_then(|r| r.strip_prefix('.')) else { continue };
-        let Some((index, field)) = rest.split_once('.') else { continue };
-        if let Ok(index) = index.parse::<usize>() {
-            out.entry(index).or_default().insert(field, value);
-        }
-    }
-    out
-}
-
 /// One message alone is its text (its role is the side's); a conversation is one `role: text` block per message.
-fn render(messages: &[Message]) -> String {
-    let body = |m: &Message| m.parts.iter().map(Part::render).collect::<Vec<_>>().join("\n");
-    match messages {
-        [only] => body(only),
-        _ => messages
+fn render(turns: &[Turn]) -> String {
+    match turns {
+        [only] => only.plain_text(),
+        _ => turns
             .iter()
-            .map(|m| if m.role.is_empty() { body(m) } else { format!("{}: {}", m.role, body(m)) })
+            .map(
+                |t| if t.has_empty_role() { t.plain_text() } else { format!("{}: {}", t.role.label(), t.plain_text()) },
+            )
             .collect::<Vec<_>>()
             .join("\n\n"),
     }

@@ -5,9 +5,10 @@
 //! - [`derive()`]: one span read whole (kind, tokens, cost, duration, model, prompt/response, artifacts);
 //!   [`fill_derived`]: the part of it the wire span carries, applied where spans enter.
 //! - [`classify`], [`classify_span`]: the kind; [`token_usage`], [`token_details`], [`cost`]: usage; [`model_names`]: models.
-//! - [`prompt`], [`response`]: a model call's text; [`artifact_ids`]: the artifacts a span names.
+//! - [`prompt`], [`response`]: a model call's conversation ([`Turn`], [`Role`], [`Part`]) and text; [`artifact_ids`]: the artifacts a span names.
 
 mod artifacts;
+mod conversation;
 mod derived;
 mod kind;
 mod messages;
@@ -21,6 +22,7 @@ use serde_json::Value;
 use crate::wire::Attributes;
 
 pub use artifacts::artifact_ids;
+pub use conversation::{Part, Role, Turn};
 pub use derived::{Derived, derive, fill_derived, span_kind, span_tokens};
 pub use kind::{classify, classify_span};
 pub use messages::{ModelText, prompt, response, value_text};
