@@ -9,8 +9,8 @@ use trace_model::pricing::{SpanCost, price_label, span_cost, usd};
 use trace_model::{Attributes, Span, StatusCode, time};
 
 use crate::artifacts::ArtifactList;
-use crate::host::Host;
 use crate::conversation::Conversation;
+use crate::host::Host;
 use crate::node_io::NodeIoPanel;
 use crate::span_links::LinkList;
 use crate::span_origin::{origin_sections, scope_label, service_label};
