@@ -1,5 +1,5 @@
 //! Everything after a span ends: the export stage (redaction, budget) and the exporter queues behind it, the
-//! persistence side ([`SpanSink`], [`PersistenceExporter`]), the console and OTLP exporters, their counters, and
+//! persistence side ([`SpanSink`] and the store's exporter), the console and OTLP exporters, their counters, and
 //! the meter provider that sends the counters to the collector.
 
 pub mod console;
