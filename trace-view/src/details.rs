@@ -41,10 +41,12 @@ pub fn DetailsPane(trace: SharedTrace, node: Option<usize>) -> Element {
     // A node's input and output (not a model call's: its prompt and response say it); what they show is not
     // repeated as a prompt or a response.
     let io = if is_ai(kind) { None } else { node_io(span) };
-    let prompt =
-        derived.prompt.clone().filter(|t| io.is_none() || value_text(&span.attributes, true).as_ref() != Some(t));
-    let response =
-        derived.response.clone().filter(|t| io.is_none() || value_text(&span.attributes, false).as_ref() != Some(t));
+    // Compared by text: the conversation read from the same value carries roles and its raw source.
+    let repeats = |t: &trace_model::facts::ModelText, input: bool| {
+        io.is_some() && value_text(&span.attributes, input).is_some_and(|v| v.text == t.text)
+    };
+    let prompt = derived.prompt.clone().filter(|t| !repeats(t, true));
+    let response = derived.response.clone().filter(|t| !repeats(t, false));
     let unstored: Vec<&str> =
         derived.artifact_ids.iter().copied().filter(|id| span.artifacts.iter().all(|a| a.id != *id)).collect();
     rsx! {
