@@ -127,10 +127,13 @@ fn the_tarball_holds_every_file_its_manifests_name() -> anyhow::Result<()> {
     let glue_paths = captures(r#"import\("\./([^"]+)"\)"#, element)?;
     assert_eq!(glue_paths, set(&["pkg/trace_view.js"]));
     let glue = text(&files, "pkg/trace_view.js")?;
-    for import in captures(r#"from '\./([^']+)'"#, glue)? {
+    // The modules are minified: either quote, no space required.
+    let imports = captures(r#"from\s*["']\./([^"']+)["']"#, glue)?;
+    assert!(!imports.is_empty(), "the glue imports the interpreter's snippets");
+    for import in imports {
         assert!(files.contains_key(&format!("pkg/{import}")), "the glue imports ./{import}, which is not packed");
     }
-    let wasm = captures(r#"new URL\('([^']+\.wasm)', import\.meta\.url\)"#, glue)?;
+    let wasm = captures(r#"new URL\(\s*["']([^"']+\.wasm)["']\s*,\s*import\.meta\.url\s*\)"#, glue)?;
     assert_eq!(wasm, set(&["trace_view_bg.wasm"]), "the glue finds its wasm beside itself");
     let bytes = files.get("pkg/trace_view_bg.wasm").context("pkg/trace_view_bg.wasm is not packed")?;
     assert!(bytes.starts_with(b"\0asm"), "pkg/trace_view_bg.wasm is WebAssembly");
@@ -185,14 +188,14 @@ fn the_manifest_and_types_say_what_the_element_does() -> anyhow::Result<()> {
     let types = text(&files, "index.d.ts")?;
     let source = |path: &str| std::fs::read_to_string(root().join(path)).with_context(|| format!("reading {path}"));
 
-    // Attributes: what the element observes.
-    let observed = Regex::new(r"static observedAttributes = \[([^\]]*)\]")?
+    // Attributes: what the element observes. The packed module is minified: spaces are optional.
+    let observed = Regex::new(r"static observedAttributes\s*=\s*\[([^\]]*)\]")?
         .captures(shim)
         .map(|c| c[1].to_owned())
         .context("no observedAttributes in trace-view.js")?;
     assert_eq!(names("attributes"), captures(r#""([a-z-]+)""#, &observed)?);
     // Properties: the ones the element takes over when set before it upgraded.
-    let upgraded = Regex::new(r"for \(const name of \[([^\]]*)\]\)")?
+    let upgraded = Regex::new(r"for\s*\(const\s+\w+\s+of\s*\[([^\]]*)\]\)")?
         .captures(shim)
         .map(|c| c[1].to_owned())
         .context("no upgrade list in trace-view.js")?;
@@ -204,7 +207,7 @@ fn the_manifest_and_types_say_what_the_element_does() -> anyhow::Result<()> {
     }
     // Events: what the view dispatches, and the one the element module sends itself.
     let mut dispatched = captures(r#"dispatch\(root, "([a-z-]+)""#, &source("trace-view/src/events.rs")?)?;
-    dispatched.extend(captures(r#"new CustomEvent\("([a-z-]+)""#, shim)?);
+    dispatched.extend(captures(r#"new CustomEvent\(\s*"([a-z-]+)""#, shim)?);
     assert_eq!(names("events"), dispatched);
     let typed = captures(r#"\n  "([a-z-]+)": CustomEvent<"#, types)?;
     assert_eq!(typed, dispatched, "OrcheoTraceViewEventMap in index.d.ts");

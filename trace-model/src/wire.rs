@@ -347,9 +347,12 @@ pub struct ExecutionPage {
 }
 
 /// A live-update message on `GET /api/executions/{id}/trace/live`.
+///
+/// Read through [`LiveMessageFields`] rather than serde's internally tagged form, which buffers the whole message
+/// and so builds a second copy of every span deserializer into the view's wasm (docs/benchmarks.md, "Bundle size").
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
-#[serde(tag = "type")]
+#[serde(tag = "type", try_from = "LiveMessageFields")]
 pub enum LiveMessage {
     #[serde(rename = "trace:update")]
     TraceUpdate {
@@ -359,6 +362,35 @@ pub enum LiveMessage {
         spans: Vec<Span>,
         complete: bool,
     },
+}
+
+/// Every live message's fields in one flat struct, read in one pass; [`LiveMessage`] checks the `type`.
+#[derive(Deserialize)]
+struct LiveMessageFields {
+    #[serde(rename = "type")]
+    kind: String,
+    execution_id: String,
+    #[serde(default)]
+    trace_id: Option<String>,
+    spans: Vec<Span>,
+    complete: bool,
+}
+
+/// A live message whose `type` this version does not know.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown live message type {0:?}")]
+pub struct UnknownLiveMessage(String);
+
+impl TryFrom<LiveMessageFields> for LiveMessage {
+    type Error = UnknownLiveMessage;
+
+    fn try_from(fields: LiveMessageFields) -> Result<Self, Self::Error> {
+        let LiveMessageFields { kind, execution_id, trace_id, spans, complete } = fields;
+        match kind.as_str() {
+            "trace:update" => Ok(Self::TraceUpdate { execution_id, trace_id, spans, complete }),
+            _ => Err(UnknownLiveMessage(kind)),
+        }
+    }
 }
 
 /// The JSON body of every API error.
@@ -407,6 +439,32 @@ mod tests {
         );
         round_trip(&["UNSET", "OK", "ERROR"], StatusCode::as_str, None);
         round_trip(&["internal", "server", "client", "producer", "consumer"], OtelSpanKind::as_str, None);
+    }
+
+    #[test]
+    fn a_live_message_reads_back_as_written_and_an_unknown_type_is_refused() {
+        let span = Span { span_id: "s1".into(), name: "node a".into(), ..Span::default() };
+        let message = LiveMessage::TraceUpdate {
+            execution_id: "e1".into(),
+            trace_id: Some("t1".into()),
+            spans: vec![span],
+            complete: true,
+        };
+        let text = serde_json::to_string(&message).unwrap();
+        assert!(text.contains(r#""type":"trace:update""#), "{text}");
+        assert_eq!(serde_json::from_str::<LiveMessage>(&text).unwrap(), message);
+
+        // The type may come anywhere among the fields, and `trace_id` may be left out.
+        let reordered = json!({"spans": [], "complete": false, "execution_id": "e2", "type": "trace:update"});
+        assert_eq!(
+            serde_json::from_value::<LiveMessage>(reordered).unwrap(),
+            LiveMessage::TraceUpdate { execution_id: "e2".into(), trace_id: None, spans: vec![], complete: false }
+        );
+
+        let unknown = json!({"type": "trace:deleted", "execution_id": "e", "spans": [], "complete": true});
+        let error = serde_json::from_value::<LiveMessage>(unknown).unwrap_err().to_string();
+        assert!(error.contains(r#"unknown live message type "trace:deleted""#), "{error}");
+        assert!(serde_json::from_value::<LiveMessage>(json!({"execution_id": "e", "spans": [], "complete": true})).is_err());
     }
 
     #[test]

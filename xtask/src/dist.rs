@@ -22,9 +22,10 @@ pub fn dist(root: &Path) -> anyhow::Result<PathBuf> {
     // `www/canvas` holds the sources of a page that is built, not copied; `www/package` what only the npm package
     // ships.
     copy_dir(&root.join("www"), &dist, &["canvas", "package"])?;
+    crate::wasm::minify(root, &dist, &[dist.join("trace-view.js")])?;
     let tarball = crate::package::pack(root, &pkg)?;
     canvas(root, &dist, &tarball)?;
-    report_size(&pkg.join("trace_view_bg.wasm"), &pkg.join("trace_view.js"), &dist.join("trace-view.js"))?;
+    report_size(&pkg.join("trace_view_bg.wasm"), &dist.join("trace-view.js"))?;
     println!("bundle ready in {}", dist.display());
     Ok(dist)
 }
@@ -60,8 +61,9 @@ pub fn copy_dir(from: &Path, to: &Path, skip: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Prints what a page downloads for the element: the wasm, its glue and the element module, raw and gzipped.
-fn report_size(wasm: &Path, glue: &Path, element: &Path) -> anyhow::Result<()> {
+/// Prints what a page downloads for the element: the wasm and every JS module it loads (the element module, the
+/// glue it imports and the snippets the glue imports), raw and gzipped.
+fn report_size(wasm: &Path, element: &Path) -> anyhow::Result<()> {
     let sizes = |path: &Path| -> anyhow::Result<(usize, usize)> {
         let bytes = fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
@@ -69,18 +71,74 @@ fn report_size(wasm: &Path, glue: &Path, element: &Path) -> anyhow::Result<()> {
         Ok((bytes.len(), gz.finish()?.len()))
     };
     let (wasm_raw, wasm_gz) = sizes(wasm)?;
-    let (glue_raw, glue_gz) = sizes(glue)?;
-    let (element_raw, element_gz) = sizes(element)?;
+    let modules = loaded_modules(element)?;
+    let (mut js_raw, mut js_gz) = (0, 0);
+    for module in &modules {
+        let (raw, gz) = sizes(module)?;
+        (js_raw, js_gz) = (js_raw + raw, js_gz + gz);
+    }
     println!(
-        "bundle size: wasm {} KB ({} KB gzipped), JS glue {} KB ({} KB gzipped), element module {} KB ({} KB \
-         gzipped); {} KB gzipped in all",
+        "bundle size: wasm {} KB ({} KB gzipped), JS {} modules {} KB ({} KB gzipped); {} KB gzipped in all",
         wasm_raw / 1024,
         wasm_gz / 1024,
-        glue_raw / 1024,
-        glue_gz / 1024,
-        element_raw / 1024,
-        element_gz / 1024,
-        (wasm_gz + glue_gz + element_gz) / 1024
+        modules.len(),
+        js_raw / 1024,
+        js_gz / 1024,
+        (wasm_gz + js_gz) / 1024
     );
     Ok(())
+}
+
+/// `entry` and every module it imports by a relative path, transitively.
+fn loaded_modules(entry: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut found = vec![entry.to_path_buf()];
+    let mut next = 0;
+    while let Some(module) = found.get(next).cloned() {
+        next += 1;
+        let text = fs::read_to_string(&module).with_context(|| format!("reading {}", module.display()))?;
+        let dir = module.parent().context("a module has a folder")?;
+        for import in relative_imports(&text) {
+            let path = dir.join(import);
+            if !found.contains(&path) {
+                found.push(path);
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// A module's static and dynamic relative imports: the `./….js` strings after `from`, `import` or `import(`.
+fn relative_imports(text: &str) -> Vec<&str> {
+    let mut imports = Vec::new();
+    for quote in ['"', '\''] {
+        let opening = format!("{quote}./");
+        let mut rest = text;
+        while let Some(at) = rest.find(&opening) {
+            let before = rest[..at].trim_end();
+            let imported = ["from", "import", "import("].iter().any(|keyword| before.ends_with(keyword));
+            rest = &rest[at + 1..];
+            let Some(end) = rest.find(quote) else { break };
+            if imported && rest[..end].ends_with(".js") {
+                imports.push(&rest[..end]);
+            }
+            rest = &rest[end..];
+        }
+    }
+    imports
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relative_imports;
+
+    #[test]
+    fn relative_imports_are_read_from_minified_and_plain_modules() {
+        let minified = r#"import{a as b}from"./snippets/x/inline0.js";import"./side.js";const w=new URL("w.wasm",import.meta.url);"#;
+        assert_eq!(relative_imports(minified), ["./snippets/x/inline0.js", "./side.js"]);
+        let plain = "import { a } from './snippets/y/set_attribute.js';\nconst glue = import(\"./pkg/trace_view.js\");";
+        assert_eq!(relative_imports(plain), ["./pkg/trace_view.js", "./snippets/y/set_attribute.js"]);
+        assert!(relative_imports("const s = 'a' + \"b\";").is_empty());
+        // The glue's table of wasm imports is keyed by a module name that is no file.
+        assert!(relative_imports(r#"return{"./trace_view_bg.js":{}}"#).is_empty());
+    }
 }

@@ -49,6 +49,7 @@ pub fn pack(root: &Path, glue: &Path) -> anyhow::Result<PathBuf> {
     ] {
         fs::copy(&from, stage.join(to)).with_context(|| format!("copying {}", from.display()))?;
     }
+    crate::wasm::minify(root, &stage, &[stage.join("trace-view.js")])?;
     let manifest = serde_json::to_string_pretty(&manifest())? + "\n";
     fs::write(stage.join("package.json"), manifest)?;
 

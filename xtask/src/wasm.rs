@@ -1,8 +1,8 @@
-//! The view's wasm build, its JS glue (wasm-bindgen, `web` target) and the size pass over the wasm (`wasm-opt -Oz`
-//! from the npm package `binaryen`, pinned in the lock file): what the served bundle and the npm package both
-//! ship in `pkg/`.
+//! The view's wasm build, its JS glue (wasm-bindgen, `web` target) and the size passes: `wasm-opt -Oz` over the wasm
+//! (the npm package `binaryen`) and esbuild's minifier over the JS modules (the npm package `esbuild`), both pinned
+//! in the lock file. What the served bundle and the npm package both ship in `pkg/`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, bail};
@@ -37,7 +37,43 @@ pub fn build(root: &Path, out: &Path) -> anyhow::Result<()> {
         .remove_producers_section(true)
         .generate(out)
         .with_context(|| format!("generating JS bindings for {}", wasm.display()))?;
-    optimize(root, &out.join(BG_WASM))
+    optimize(root, &out.join(BG_WASM))?;
+    minify(root, out, &js_modules(out)?)
+}
+
+/// Minifies the JS modules under `dir` in place, each on its own: no bundling, so their relative imports and the
+/// glue's `import.meta.url` stay as written, and what a page (or a bundler) loads is what the tests load.
+pub fn minify(root: &Path, dir: &Path, modules: &[PathBuf]) -> anyhow::Result<()> {
+    crate::npm::ensure_packages(root)?;
+    let esbuild = root.join("node_modules").join(".bin").join("esbuild");
+    if !esbuild.exists() {
+        bail!(
+            "{} is missing: the npm package `esbuild` (a devDependency in package.json) provides it; run `npm ci`",
+            esbuild.display()
+        );
+    }
+    let mut command = Command::new(&esbuild);
+    for module in modules {
+        command.arg(
+            module.strip_prefix(dir).with_context(|| format!("{} is not in {}", module.display(), dir.display()))?,
+        );
+    }
+    command.args(["--minify", "--format=esm", "--log-level=warning", "--allow-overwrite", "--outbase=.", "--outdir=."]);
+    step(&format!("minify the JS modules in {}", dir.display()), dir, &mut command)
+}
+
+/// Every `.js` file under `dir`: the glue and the snippets its crates bring.
+fn js_modules(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            found.extend(js_modules(&path)?);
+        } else if path.extension().is_some_and(|e| e == "js") {
+            found.push(path);
+        }
+    }
+    Ok(found)
 }
 
 /// `wasm-opt -Oz` over the wasm the glue loads, in place. Every build runs it, so that what the tests load is what
