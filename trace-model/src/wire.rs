@@ -464,7 +464,9 @@ mod tests {
         let unknown = json!({"type": "trace:deleted", "execution_id": "e", "spans": [], "complete": true});
         let error = serde_json::from_value::<LiveMessage>(unknown).unwrap_err().to_string();
         assert!(error.contains(r#"unknown live message type "trace:deleted""#), "{error}");
-        assert!(serde_json::from_value::<LiveMessage>(json!({"execution_id": "e", "spans": [], "complete": true})).is_err());
+        assert!(
+            serde_json::from_value::<LiveMessage>(json!({"execution_id": "e", "spans": [], "complete": true})).is_err()
+        );
     }
 
     #[test]

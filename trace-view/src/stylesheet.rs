@@ -7,7 +7,8 @@ use std::cell::OnceCell;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::CssStyleSheet;
 
-const STYLESHEET: &str = include_str!("trace_view.css");
+// `trace_view.css` with its comments and spare white space taken out by `build.rs`.
+const STYLESHEET: &str = include_str!(concat!(env!("OUT_DIR"), "/trace_view.css"));
 
 thread_local! {
     static SHEET: OnceCell<Result<CssStyleSheet, JsValue>> = const { OnceCell::new() };
