@@ -8,6 +8,7 @@
 //! - [`conventions`]: attribute names and the rules that classify spans and read token usage.
 //! - [`tree`]: the span tree built from the flat, depth-first span list.
 //! - [`flatten`]: the visible rows of a tree, given which spans are collapsed or filtered out.
+//! - [`window`]: the rows of the virtualized tree in the DOM for a scroll position, and where to scroll to a row.
 //! - [`display`]: durations, sizes, counts and kind labels as a viewer shows them.
 //! - [`facts`]: a span's effective kind, tokens, prompt/response, exceptions and attribute lookup.
 //! - [`filter`]: "errors only" / "AI spans only", matches kept with their ancestors.
@@ -40,6 +41,7 @@ pub mod splitter;
 pub mod time;
 pub mod timeline;
 pub mod tree;
+pub mod window;
 pub mod wire;
 
 pub use flatten::{Row, visible_rows, visible_rows_where};

@@ -130,6 +130,16 @@ impl SpanTree {
         order
     }
 
+    /// The spans with children: what "Collapse all" collapses.
+    pub fn parents(&self) -> impl Iterator<Item = usize> + '_ {
+        self.nodes.iter().enumerate().filter(|(_, n)| n.included && !n.children.is_empty()).map(|(i, _)| i)
+    }
+
+    /// `node`'s parent, its parent's parent, and so on up to its root.
+    pub fn ancestors(&self, node: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(self.nodes.get(node).and_then(|n| n.parent), |&n| self.nodes[n].parent)
+    }
+
     pub fn len(&self) -> usize {
         self.nodes.iter().filter(|n| n.included).count()
     }
@@ -172,6 +182,24 @@ pub(crate) mod tests {
         assert_eq!(ids(&spans, &tree.depth_first()), ["a", "b", "c1", "c2", "d"]);
         assert_eq!(tree.nodes[2].depth, 2);
         assert_eq!(tree.nodes[3].parent, Some(1));
+    }
+
+    #[test]
+    fn parents_and_ancestors_follow_the_built_tree() {
+        let spans = vec![
+            span("c2", Some("b"), 30),
+            span("a", None, 0),
+            span("c1", Some("b"), 20),
+            span("b", Some("a"), 10),
+            span("d", Some("a"), 40),
+            span("b", Some("d"), 50),
+        ];
+        let tree = SpanTree::build(&spans);
+        // The duplicate `b` (index 5) is no parent, though its id has children.
+        assert_eq!(ids(&spans, &tree.parents().collect::<Vec<_>>()), ["a", "b"]);
+        assert_eq!(ids(&spans, &tree.ancestors(0).collect::<Vec<_>>()), ["b", "a"]);
+        assert_eq!(tree.ancestors(1).count(), 0, "a root has none");
+        assert_eq!(tree.ancestors(99).count(), 0, "nor has a node that is not there");
     }
 
     #[test]

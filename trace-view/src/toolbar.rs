@@ -134,9 +134,7 @@ pub fn Toolbar(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
                     "data-testid": "collapse-all",
                     onclick: move |_| {
                         let data = &for_collapse;
-                        let parents = (0..data.tree.nodes.len())
-                            .filter(|&n| data.tree.nodes[n].included && !data.tree.nodes[n].children.is_empty())
-                            .map(|n| data.span(n).span_id.clone());
+                        let parents = data.tree.parents().map(|n| data.span(n).span_id.clone());
                         collapsed.with_mut(|set| set.extend(parents));
                     },
                     "Collapse all"

@@ -9,6 +9,7 @@ use trace_model::critical_path::CriticalPath;
 use trace_model::keyboard::{TreeAction, TreeKey, TypeAhead, tree_action};
 use trace_model::pricing::PriceTable;
 use trace_model::timeline::ticks;
+use trace_model::window::{self, rendered_rows, scroll_to_show};
 use wasm_bindgen::JsCast;
 
 use crate::browser::now_ms;
@@ -22,8 +23,6 @@ use crate::visible::{SharedVisible, Visible};
 
 /// Row height in CSS pixels; `.row` in the stylesheet has the same.
 pub const ROW_HEIGHT: f64 = 28.0;
-/// Rows rendered beyond each edge of the viewport, so that fast scrolling rarely shows a gap.
-const OVERSCAN: usize = 12;
 
 #[component]
 pub fn TreePane(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
@@ -43,15 +42,7 @@ pub fn TreePane(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
     let rows = &shown.rows;
     let selected = host.selected.read().as_deref().and_then(|id| data.node_of(id));
     let tab_stop = *tab_stop.read();
-    let count = (*viewport.read() / ROW_HEIGHT).ceil() as usize;
-    let start = first_row.read().saturating_sub(OVERSCAN).min(rows.len());
-    let end = (*first_row.read() + count + OVERSCAN).min(rows.len());
-    let mut window: Vec<usize> = (start..end).collect();
-    if tab_stop < rows.len() && !(start..end).contains(&tab_stop) {
-        // In index order, so that the DOM order stays the visual order.
-        let at = if tab_stop < start { 0 } else { window.len() };
-        window.insert(at, tab_stop);
-    }
+    let window = rendered_rows(*first_row.read(), *viewport.read(), ROW_HEIGHT, rows.len(), Some(tab_stop));
     let current_match = view.match_at.read().and_then(|at| shown.matches.get(at).copied());
     let query: Rc<str> = Rc::from(view.query.read().as_str());
     let items: Vec<(&str, usize, RowFlags)> = window
@@ -91,8 +82,7 @@ pub fn TreePane(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
             class: "tree-scroll",
             "data-testid": "tree-scroll",
             onscroll: move |event| {
-                let top = (event.data().scroll_top() / ROW_HEIGHT).floor().max(0.0) as usize;
-                try_set_changed(first_row, top);
+                try_set_changed(first_row, window::first_row(event.data().scroll_top(), ROW_HEIGHT));
                 let height = f64::from(event.data().client_height());
                 if height > 0.0 {
                     try_set_changed(viewport, height);
@@ -253,16 +243,9 @@ fn use_reveal_selected(selected: Signal<Option<String>>, view: ViewState) {
         let hidden: Vec<String> = {
             let (load, collapsed) = (view.load.peek(), view.collapsed.peek());
             let Load::Ready(data) = &*load else { return };
-            let mut node = data.node_of(&span_id);
-            let mut hidden = Vec::new();
-            while let Some(parent) = node.and_then(|n| data.tree.nodes[n].parent) {
-                let parent_id = &data.span(parent).span_id;
-                if collapsed.contains(parent_id) {
-                    hidden.push(parent_id.clone());
-                }
-                node = Some(parent);
-            }
-            hidden
+            let Some(node) = data.node_of(&span_id) else { return };
+            let ancestors = data.tree.ancestors(node).map(|parent| &data.span(parent).span_id);
+            ancestors.filter(|id| collapsed.contains(*id)).cloned().collect()
         };
         if !hidden.is_empty() {
             let mut collapsed = view.collapsed;
@@ -301,31 +284,15 @@ fn use_selected_in_view(host: Host, trace: SharedTrace, visible: Memo<SharedVisi
         let Some(index) = shown.rows.iter().position(|row| row.node == node) else { return };
         let Some(scroller) = root.query_selector(".tree-scroll").ok().flatten() else { return };
         *shown_for.borrow_mut() = Some(span_id);
-        let top = index as f64 * ROW_HEIGHT;
         let (scroll_top, height) = (f64::from(scroller.scroll_top()), f64::from(scroller.client_height()));
-        if top < scroll_top || top + ROW_HEIGHT > scroll_top + height {
-            scroller.set_scroll_top((top - height / 2.0).max(0.0) as i32);
+        if let Some(top) = scroll_to_show(index, ROW_HEIGHT, scroll_top, height) {
+            scroller.set_scroll_top(top as i32);
         }
     });
 }
 
 fn find_row(root: &web_sys::Element, span_id: &str) -> Option<web_sys::HtmlElement> {
-    let selector = format!("[role=treeitem][data-span-id=\"{}\"]", css_string(span_id));
+    // Span ids are hex by contract, but come from the network.
+    let selector = format!("[role=treeitem][data-span-id=\"{}\"]", web_sys::css::escape(span_id));
     root.query_selector(&selector).ok().flatten()?.dyn_into::<web_sys::HtmlElement>().ok()
-}
-
-/// Escapes text for a double-quoted CSS string (span ids are hex by contract, but come from the network).
-fn css_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '"' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() => out.push_str(&format!("\\{:x} ", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out
 }
