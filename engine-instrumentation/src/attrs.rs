@@ -24,19 +24,6 @@ pub const GEN_AI_FINISH_REASONS: &str = "gen_ai.response.finish_reasons";
 pub const TOKEN_TOTAL: &str = "orcheo.token.total";
 pub const TOKEN_HIGH_USAGE: &str = "orcheo.token.high_usage";
 
-pub const HTTP_METHOD: &str = "http.request.method";
-pub const HTTP_STATUS: &str = "http.response.status_code";
-pub const HTTP_RESPONSE_BODY_SIZE: &str = "http.response.body.size";
-pub const URL_FULL: &str = "url.full";
-pub const SERVER_ADDRESS: &str = "server.address";
-pub const SERVER_PORT: &str = "server.port";
-pub const ERROR_TYPE: &str = "error.type";
-
-pub const EXCEPTION_EVENT: &str = "exception";
-pub const EXCEPTION_TYPE: &str = "exception.type";
-pub const EXCEPTION_MESSAGE: &str = "exception.message";
-pub const EXCEPTION_STACKTRACE: &str = "exception.stacktrace";
-
 /// Set on a span whose attributes the per-execution payload budget cut.
 pub const TRUNCATED: &str = "orcheo.truncated";
 pub const TRUNCATED_ATTRIBUTES: &str = "orcheo.truncated.attributes";

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::conventions::{self, str_attr};
+use crate::conventions::{self, EXCEPTION_MESSAGE, EXCEPTION_STACKTRACE, EXCEPTION_TYPE, str_attr};
 use crate::wire::{Attributes, Span, SpanKind};
 
 /// AI spans: model calls and the tools they invoke.
@@ -53,9 +53,9 @@ pub fn exceptions(span: &Span) -> Vec<Exception> {
         .filter(|(_, event)| event.name == "exception")
         .map(|(event, e)| Exception {
             event,
-            kind: text(&e.attributes, "exception.type"),
-            message: text(&e.attributes, "exception.message"),
-            stacktrace: text(&e.attributes, "exception.stacktrace"),
+            kind: text(&e.attributes, EXCEPTION_TYPE),
+            message: text(&e.attributes, EXCEPTION_MESSAGE),
+            stacktrace: text(&e.attributes, EXCEPTION_STACKTRACE),
         })
         .collect()
 }

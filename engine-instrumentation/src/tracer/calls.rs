@@ -46,7 +46,7 @@ pub(super) fn start(
             a.push(KeyValue::new(genai::PACKED_REQUEST, genai::pack_request(request, settings.capture_prompts)));
         }
         CallStart::Http(request) => {
-            a.push(KeyValue::new(attrs::HTTP_METHOD, request.method.clone()));
+            a.push(KeyValue::new(attrs::HTTP_REQUEST_METHOD, request.method.clone()));
             a.push(KeyValue::new(attrs::URL_FULL, request.url.clone()));
             if let Ok(url) = url::Url::parse(&request.url) {
                 if let Some(host) = url.host_str() {
@@ -86,7 +86,7 @@ pub(super) fn finish(mut span: Span, settings: TracerSettings, result: &CallResu
     match result {
         CallResult::Llm(response) => llm_finish(&mut span, settings, response),
         CallResult::Http(response) => {
-            span.set_attribute(KeyValue::new(attrs::HTTP_STATUS, i64::from(response.status)));
+            span.set_attribute(KeyValue::new(attrs::HTTP_RESPONSE_STATUS_CODE, i64::from(response.status)));
             span.set_attribute(KeyValue::new(attrs::HTTP_RESPONSE_BODY_SIZE, saturating_i64(response.body_bytes)));
             // For client spans every 4xx and 5xx is an error (OTel HTTP conventions).
             if response.status >= 400 {

@@ -43,7 +43,7 @@ fn record(otlp: &OtlpSpan, resource: &Attributes, scope: Option<&Instrumentation
     let execution_id = conventions::str_attr(&attrs, EXECUTION_ID).map(str::to_owned);
     let workspace_id = conventions::workspace(&attrs).or_else(|| conventions::workspace(resource)).map(str::to_owned);
     let workflow_id = conventions::str_attr(&attrs, WORKFLOW_ID)
-        .or_else(|| conventions::str_attr(resource, "service.name"))
+        .or_else(|| conventions::str_attr(resource, conventions::SERVICE_NAME))
         .map(str::to_owned);
     let end_time = (otlp.end_time_unix_nano > 0).then(|| timestamp(otlp.end_time_unix_nano));
     let mut span = Span {

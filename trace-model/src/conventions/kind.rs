@@ -21,10 +21,10 @@ pub fn classify(name: &str, attributes: &Attributes) -> SpanKind {
         return kind;
     }
     // A client has a method; a server span of a framework may carry only its route (a WebSocket endpoint).
-    if ["http.request.method", "http.method", "http.route"].iter().any(|key| attributes.contains_key(*key)) {
+    if [HTTP_REQUEST_METHOD, HTTP_METHOD_DEPRECATED, HTTP_ROUTE].iter().any(|key| attributes.contains_key(*key)) {
         return SpanKind::Http;
     }
-    if attributes.contains_key("db.system") || attributes.contains_key("db.system.name") {
+    if attributes.contains_key(DB_SYSTEM_DEPRECATED) || attributes.contains_key(DB_SYSTEM_NAME) {
         return SpanKind::Storage;
     }
     by_name(name)

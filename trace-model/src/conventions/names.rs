@@ -96,9 +96,16 @@ pub const LLM_COST_COMPLETION: &str = "llm.cost.completion";
 /// A call's cost in USD as some GenAI senders write it (not in the OpenTelemetry conventions yet).
 pub const GEN_AI_USAGE_COST: &str = "gen_ai.usage.cost";
 
-// OpenTelemetry resource and protocol names.
-pub const SERVICE_NAME: &str = "service.name";
-pub const SERVICE_VERSION: &str = "service.version";
-pub const SERVICE_INSTANCE_ID: &str = "service.instance.id";
+// OpenTelemetry resource and protocol names: the stable ones from the semantic conventions crate, the others here.
+pub use opentelemetry_semantic_conventions::attribute::{
+    DB_SYSTEM_NAME, ERROR_TYPE, EXCEPTION_MESSAGE, EXCEPTION_STACKTRACE, EXCEPTION_TYPE, HTTP_REQUEST_METHOD,
+    HTTP_RESPONSE_STATUS_CODE, HTTP_ROUTE, SERVER_ADDRESS, SERVER_PORT, SERVICE_INSTANCE_ID, SERVICE_NAME,
+    SERVICE_VERSION, URL_FULL,
+};
+/// Experimental in the conventions.
 pub const HOST_NAME: &str = "host.name";
+pub const HTTP_RESPONSE_BODY_SIZE: &str = "http.response.body.size";
+/// Deprecated names that older senders still write.
+pub const HTTP_METHOD_DEPRECATED: &str = "http.method";
+pub const DB_SYSTEM_DEPRECATED: &str = "db.system";
 pub const EXCEPTION_EVENT: &str = "exception";
