@@ -74,9 +74,8 @@ impl SpanTree {
                 None => roots.push(i),
             }
         }
-        let by_start = |a: &usize, b: &usize| spans[*a].start().cmp(&spans[*b].start());
         for node in &mut nodes {
-            node.children.sort_by(by_start);
+            sort_by_start(&mut node.children, spans);
         }
         let mut tree = Self { nodes, roots };
         tree.assign_depths_and_break_cycles(spans);
@@ -102,7 +101,7 @@ impl SpanTree {
             stack.push(cut);
             self.walk_depths(&mut stack, &mut reached);
         }
-        self.roots.sort_by(|a, b| spans[*a].start().cmp(&spans[*b].start()));
+        sort_by_start(&mut self.roots, spans);
     }
 
     fn walk_depths(&mut self, stack: &mut Vec<usize>, reached: &mut [bool]) {
@@ -147,6 +146,12 @@ impl SpanTree {
     pub fn is_empty(&self) -> bool {
         self.roots.is_empty()
     }
+}
+
+/// Orders span indices by start time, stably. One function for the roots and every node's children, so that the
+/// view's wasm holds one copy of the sort.
+fn sort_by_start<T: TreeItem>(indices: &mut [usize], spans: &[T]) {
+    indices.sort_by(|a, b| spans[*a].start().cmp(&spans[*b].start()));
 }
 
 #[cfg(test)]

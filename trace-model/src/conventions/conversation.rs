@@ -182,9 +182,7 @@ impl Turn {
             let text = ["message_content.text", "text"].iter().find_map(|k| content.get(k)).and_then(|v| v.as_str());
             parts.push(match text {
                 Some(text) => Part::Text(text.to_owned()),
-                None => {
-                    Part::Json(Value::Object(content.iter().map(|(k, v)| ((*k).to_owned(), (*v).clone())).collect()))
-                }
+                None => Part::Json(super::object(content.iter().map(|(k, v)| ((*k).to_owned(), (*v).clone())))),
             });
         }
         for prefix in ["message.tool_calls", "tool_calls"] {

@@ -120,7 +120,7 @@ pub fn response(span: &Span) -> Option<ModelText> {
 /// The messages of one side from the message-list conventions, with the attributes they came from.
 fn read(span: &Span, side: &Side) -> Option<(Vec<Turn>, Value)> {
     let a = &span.attributes;
-    let source = |key: &str, value: &Value| Value::Object([(key.to_owned(), parsed(value))].into_iter().collect());
+    let source = |key: &str, value: &Value| super::object([(key.to_owned(), parsed(value))]);
     if let Some(value) = a.get(side.gen_ai_messages) {
         return Some((messages_of(value), source(side.gen_ai_messages, value)));
     }
@@ -149,12 +149,11 @@ fn parsed(value: &Value) -> Value {
 /// The attributes under `{prefix}.` as one JSON object.
 fn flattened_source(attributes: &Attributes, prefix: &str) -> Value {
     let start = format!("{prefix}.");
-    Value::Object(
+    super::object(
         attributes
             .range(start.clone()..)
             .take_while(|(k, _)| k.starts_with(&start))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
+            .map(|(k, v)| (k.clone(), v.clone())),
     )
 }
 
