@@ -64,6 +64,10 @@ pub struct ViewState {
     pub resume: Signal<u32>,
     /// The critical path is highlighted in the tree.
     pub critical_path: Signal<bool>,
+    /// The run compared with the shown one (`Idle` when none is).
+    pub compare: Signal<Load>,
+    /// The Compare tab is shown rather than the trace.
+    pub comparing: Signal<bool>,
 }
 
 impl ViewState {
@@ -82,6 +86,8 @@ impl ViewState {
             stalled: Signal::new(None),
             resume: Signal::new(0),
             critical_path: Signal::new(false),
+            compare: Signal::new(Load::Idle),
+            comparing: Signal::new(false),
         }
     }
 }

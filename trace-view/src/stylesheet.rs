@@ -1,13 +1,13 @@
-//! The view's stylesheet (`trace_view.css`), adopted by the shadow root the view renders in. A constructed sheet
-//! goes through the CSSOM, which a Content-Security-Policy without `'unsafe-inline'` allows where it refuses a
-//! `<style>` element (docs/api.md, "Response headers"); one sheet serves every viewer on the page.
+//! The view's stylesheet (`trace_view.css`, then `compare.css`), adopted by the shadow root the view renders in. A
+//! constructed sheet goes through the CSSOM, which a Content-Security-Policy without `'unsafe-inline'` allows where it
+//! refuses a `<style>` element (docs/api.md, "Response headers"); one sheet serves every viewer on the page.
 
 use std::cell::OnceCell;
 
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::CssStyleSheet;
 
-const STYLESHEET: &str = include_str!("trace_view.css");
+const STYLESHEET: &str = concat!(include_str!("trace_view.css"), include_str!("compare.css"));
 
 thread_local! {
     static SHEET: OnceCell<Result<CssStyleSheet, JsValue>> = const { OnceCell::new() };
