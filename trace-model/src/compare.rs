@@ -110,39 +110,45 @@ pub fn compare(left: Run<'_>, right: Run<'_>, prices: &PriceTable) -> Comparison
     let mut keys = Keys::default();
     let left_keys = keys.of(left);
     let right_keys = keys.of(right);
-    // Key → span of the first run, in its order.
-    let mut by_key: HashMap<u32, usize> = HashMap::with_capacity(left_keys.len());
-    for &(node, key) in &left_keys {
-        by_key.entry(key).or_insert(node);
+    // Key → position in the first run's order; each position matched at most once.
+    let mut at_key = vec![None; keys.ids.len()];
+    for (position, &(_, key)) in left_keys.iter().enumerate().rev() {
+        at_key[key] = Some(position);
     }
-    // (order, tie-break, row); a span only in the second run goes after its predecessor's match.
-    let mut rows: Vec<((usize, usize), Row)> = Vec::with_capacity(left_keys.len());
-    let mut matched = vec![false; left.spans.len()];
-    let mut at = (0, 0);
-    for (position, &(node, key)) in right_keys.iter().enumerate() {
-        let pair = by_key.get(&key).copied().filter(|&l| !matched[l]);
-        let right_side = Some(side(right, node, prices));
-        match pair {
-            Some(l) => {
-                matched[l] = true;
-                at = (l, 0);
-                let left_side = Some(side(left, l, prices));
-                let changes = changes(&left.spans[l], &right.spans[node], left_side.as_ref(), right_side.as_ref());
-                rows.push((at, row(left, l, left_side, right_side, changes)));
+    let mut matched = vec![None; left_keys.len()];
+    // Spans only in the second run, after the position of the last match before them (0: before any).
+    let mut after = vec![Vec::new(); left_keys.len() + 1];
+    let mut last = 0;
+    for &(node, key) in &right_keys {
+        match at_key[key].take() {
+            Some(position) => {
+                matched[position] = Some(node);
+                last = position + 1;
             }
-            None => {
-                let changes = Changes { only_right: true, ..Changes::default() };
-                rows.push(((at.0, position + 1), row(right, node, None, right_side, changes)));
-            }
+            None => after[last].push(node),
         }
     }
-    for &(node, _) in left_keys.iter().filter(|(node, _)| !matched[*node]) {
-        let changes = Changes { only_left: true, ..Changes::default() };
-        rows.push(((node, 0), row(left, node, Some(side(left, node, prices)), None, changes)));
+    let only_right = |node| {
+        let changes = Changes { only_right: true, ..Changes::default() };
+        row(right, node, None, Some(side(right, node, prices)), changes)
+    };
+    let mut rows: Vec<Row> = after[0].iter().map(|&node| only_right(node)).collect();
+    for (position, &(l, _)) in left_keys.iter().enumerate() {
+        let left_side = side(left, l, prices);
+        rows.push(match matched[position] {
+            Some(r) => {
+                let right_side = side(right, r, prices);
+                let changes = changes(&left.spans[l], &right.spans[r], &left_side, &right_side);
+                row(left, l, Some(left_side), Some(right_side), changes)
+            }
+            None => row(left, l, Some(left_side), None, Changes { only_left: true, ..Changes::default() }),
+        });
+        rows.extend(after[position + 1].iter().map(|&node| only_right(node)));
     }
-    rows.sort_by_key(|(order, row)| (!row.changes.any(), *order));
-    let differing = rows.iter().take_while(|(_, row)| row.changes.any()).count();
-    Comparison { rows: rows.into_iter().map(|(_, row)| row).collect(), differing }
+    let (mut differ, same): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|row| row.changes.any());
+    let differing = differ.len();
+    differ.extend(same);
+    Comparison { rows: differ, differing }
 }
 
 fn row(run: Run<'_>, node: usize, left: Option<Side>, right: Option<Side>, changes: Changes) -> Row {
@@ -174,8 +180,7 @@ fn duration_ms(span: &Span) -> Option<f64> {
     span.duration_ms.or_else(|| span.measured_duration_ms())
 }
 
-fn changes(left: &Span, right: &Span, l: Option<&Side>, r: Option<&Side>) -> Changes {
-    let (Some(l), Some(r)) = (l, r) else { return Changes::default() };
+fn changes(left: &Span, right: &Span, l: &Side, r: &Side) -> Changes {
     let tokens = |side: &Side| side.tokens.unwrap_or_default();
     let (lt, rt) = (tokens(l), tokens(r));
     Changes {
@@ -204,60 +209,67 @@ pub fn output_text(span: &Span) -> Option<String> {
     response(span).map(|t| t.text).or_else(|| Some(node_io(span)?.output?.value.render()))
 }
 
-/// Alignment keys, shared by both runs: a key is a number standing for (parent's key, what the span is).
+/// Alignment keys, shared by both runs: a key is a number standing for "parent's key, then what the span is".
 #[derive(Default)]
 struct Keys {
-    ids: HashMap<(u32, String), u32>,
+    ids: HashMap<String, usize>,
 }
 
-/// The parent of keys that stand alone: a node's span, matched wherever it is.
-const NODE: u32 = u32::MAX;
-const ROOT: u32 = u32::MAX - 1;
-
 impl Keys {
-    fn intern(&mut self, parent: u32, local: String) -> u32 {
-        let next = u32::try_from(self.ids.len()).unwrap_or(ROOT - 1);
-        *self.ids.entry((parent, local)).or_insert(next)
+    fn intern(&mut self, key: String) -> usize {
+        bump(&mut self.ids, key, false)
     }
 
     /// Each span of the run (kept in its tree) with its key, depth first.
-    fn of(&mut self, run: Run<'_>) -> Vec<(usize, u32)> {
+    fn of(&mut self, run: Run<'_>) -> Vec<(usize, usize)> {
         let order = run.tree.depth_first();
-        let mut key = vec![ROOT; run.spans.len()];
+        let mut key = vec![0_u32; run.spans.len()];
         // How many spans so far had the same parent key and local part (or node id): ordinals for spans that
         // repeat, and attempts for nodes that do not say theirs.
-        let mut seen: HashMap<(u32, String), u32> = HashMap::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
         let mut out = Vec::with_capacity(order.len());
         for node in order {
             let span = &run.spans[node];
             let parent = run.tree.nodes[node].parent;
             let node_id = str_attr(&span.attributes, NODE_ID);
             let parent_node_id = parent.and_then(|p| str_attr(&run.spans[p].attributes, NODE_ID));
-            let (scope, local) = match node_id.filter(|id| Some(*id) != parent_node_id) {
+            // A node's span stands alone ("n"), any other span is under its parent's key ("s" for roots).
+            let local = match node_id.filter(|id| Some(*id) != parent_node_id) {
                 Some(id) => {
-                    let count = bump(&mut seen, NODE, id.to_owned());
-                    let attempt = span.attributes.get(NODE_ATTEMPT).and_then(attempt).unwrap_or(u64::from(count));
-                    (NODE, format!("{id}\u{0}{attempt}"))
+                    let count = bump(&mut seen, format!("n{id}"), true);
+                    let attempt = span.attributes.get(NODE_ATTEMPT).and_then(attempt).unwrap_or(count as u64);
+                    format!("n{id}\u{0}{attempt}")
                 }
                 None => {
-                    let scope = parent.map_or(ROOT, |p| key[p]);
-                    let base = format!("{}\u{0}{}", span_kind(span).as_str(), span.name);
-                    let count = bump(&mut seen, scope, base.clone());
-                    (scope, format!("{base}\u{0}{count}"))
+                    let scope = parent.map_or(u32::MAX, |p| key[p]);
+                    let base = format!("{scope}\u{0}{}\u{0}{}", span_kind(span).as_str(), span.name);
+                    let count = bump(&mut seen, base.clone(), true);
+                    format!("{base}\u{0}{count}")
                 }
             };
-            key[node] = self.intern(scope, local);
-            out.push((node, key[node]));
+            let id = self.intern(local);
+            key[node] = u32::try_from(id).unwrap_or(u32::MAX - 1);
+            out.push((node, id));
         }
         out
     }
 }
 
-/// Counts one more of `(scope, local)`; returns the count, from 1.
-fn bump(seen: &mut HashMap<(u32, String), u32>, scope: u32, local: String) -> u32 {
-    let count = seen.entry((scope, local)).or_insert(0);
-    *count += 1;
-    *count
+/// Counts one more of `key` and returns the count, from 1; or, not `counting`, the number `key` got when first
+/// seen (the map's size then). Lookups and inserts rather than the entry API: the view's wasm has these already.
+fn bump(map: &mut HashMap<String, usize>, key: String, counting: bool) -> usize {
+    match map.get_mut(key.as_str()) {
+        Some(value) if counting => {
+            *value += 1;
+            *value
+        }
+        Some(value) => *value,
+        None => {
+            let value = if counting { 1 } else { map.len() };
+            map.insert(key, value);
+            value
+        }
+    }
 }
 
 /// An attempt number, as a JSON number or a numeric string.

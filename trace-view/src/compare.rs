@@ -267,7 +267,15 @@ fn side_view(label: &str, execution: &str, side: Option<&Side>, data: &TraceData
         Some(side) => {
             let span = data.span(side.node);
             let [status, duration, tokens, cost] = cells(Some(side));
-            (format!("{status} · {duration} · tokens {tokens} · cost {cost}"), [input_text(span), output_text(span)])
+            let mut facts = format!("{status} · {duration}");
+            for (value, unit) in [(tokens, " tokens"), (cost, "")] {
+                if value != "—" {
+                    facts.push_str(" · ");
+                    facts.push_str(&value);
+                    facts.push_str(unit);
+                }
+            }
+            (facts, [input_text(span), output_text(span)])
         }
     };
     rsx! {
