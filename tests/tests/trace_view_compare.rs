@@ -119,7 +119,7 @@ async fn two_runs_are_aligned_differences_first_and_open_side_by_side() -> anyho
         assert_eq!(s["rows"][3]["cells"][1], json!("— → OK"), "only in B: nothing on A's side");
         assert_eq!(s["rows"][7]["cells"][2], json!("10.0 ms"));
 
-        // Keyboard: Tab from the tabs reaches the first row's button; Down moves to the next rows; Enter opens one.
+        // Keyboard: Tab from the tabs reaches the first row's button, then the next ones; Enter opens one.
         let root = b.trace_view(STORY).await?;
         root.find(Locator::Css("[data-testid=view-tab-Compare]")).await?.click().await?;
         b.press(char::from(Key::Tab)).await?;
@@ -127,8 +127,8 @@ async fn two_runs_are_aligned_differences_first_and_open_side_by_side() -> anyho
             Ok((focused(&b).await? == json!("compare-open-0")).then_some(()))
         })
         .await?;
-        b.press(char::from(Key::Down)).await?;
-        b.press(char::from(Key::Down)).await?;
+        b.press(char::from(Key::Tab)).await?;
+        b.press(char::from(Key::Tab)).await?;
         eventually("the third row focused", WAIT, || async {
             Ok((focused(&b).await? == json!("compare-open-2")).then_some(()))
         })
@@ -154,7 +154,12 @@ async fn two_runs_are_aligned_differences_first_and_open_side_by_side() -> anyho
         assert!(violations.is_empty(), "with both sides open: {violations:#?}");
 
         // A span only in A says B has none; the model call shows its prompt and response side by side.
-        b.press(char::from(Key::Up)).await?;
+        b.client
+            .execute(
+                "document.querySelector(arguments[0]).shadowRoot.getElementById('compare-open-1').focus();",
+                vec![json!(STORY)],
+            )
+            .await?;
         b.press(char::from(Key::Space)).await?;
         let s = eventually("the cache lookup's sides", WAIT, || async {
             let s = state(&b).await?;

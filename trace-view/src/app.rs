@@ -4,7 +4,7 @@
 
 use dioxus::prelude::*;
 
-use crate::compare::{ComparePanel, ViewTabs, use_compare_loader};
+use crate::compare::{ComparePanel, use_compare_loader, view_tabs};
 use crate::details::DetailsPane;
 use crate::host::{Host, Source};
 use crate::live::use_live_updates;
@@ -58,7 +58,7 @@ fn Views(trace: SharedTrace) -> Element {
     }
     let comparing = *view.comparing.read();
     rsx! {
-        ViewTabs {}
+        {view_tabs(view.comparing, &host.root)}
         div {
             role: "tabpanel",
             class: "view-panel",

@@ -53,11 +53,9 @@ pub fn use_compare_loader(host: Host, view: ViewState) {
     });
 }
 
-/// "Trace | Compare" (the WAI-ARIA tabs pattern, activated on focus) over the shown tab's panel.
-#[component]
-pub fn ViewTabs() -> Element {
-    let mut comparing = use_context::<ViewState>().comparing;
-    let root = use_context::<Host>().root;
+/// "Trace | Compare" (the WAI-ARIA tabs pattern, activated on focus) over the shown tab's panel. A plain function,
+/// not a component: it has no state of its own.
+pub fn view_tabs(mut comparing: Signal<bool>, root: &web_sys::Element) -> Element {
     let shown = usize::from(*comparing.read());
     rsx! {
         div { role: "tablist", class: "tabs view-tabs", aria_label: "Views",
@@ -143,7 +141,7 @@ pub fn ComparePanel(trace: SharedTrace) -> Element {
                     }
                     tbody {
                         for (index , row) in comparison.rows.iter().take(MAX_ROWS).enumerate() {
-                            {row_view(index, row, open, &host.root)}
+                            {row_view(index, row, open)}
                         }
                     }
                 }
@@ -192,7 +190,7 @@ fn cached(
     comparison
 }
 
-fn row_view(index: usize, row: &Row, mut open: Signal<Option<usize>>, root: &web_sys::Element) -> Element {
+fn row_view(index: usize, row: &Row, mut open: Signal<Option<usize>>) -> Element {
     let labels = row.changes.labels(row.kind);
     let mut joined = String::new();
     for label in &labels {
@@ -201,13 +199,12 @@ fn row_view(index: usize, row: &Row, mut open: Signal<Option<usize>>, root: &web
         }
         joined.push_str(label);
     }
-    // Ids and indents as u32: the formatting the wasm has already.
-    let (id, depth) = (index as u32, row.depth);
+    // Ids as u32: the formatting the wasm has already.
+    let id = index as u32;
     let expanded = *open.read() == Some(index);
     let (left, right) = (cells(row.left.as_ref()), cells(row.right.as_ref()));
     // A's value, and B's when it differs: "120.0 ms → 310.5 ms".
     let texts = left.into_iter().zip(right).map(|(a, b)| if a == b { a } else { format!("{a} → {b}") });
-    let root = root.clone();
     rsx! {
         tr { "data-testid": "compare-row", "data-changes": joined,
             th { scope: "row",
@@ -218,17 +215,8 @@ fn row_view(index: usize, row: &Row, mut open: Signal<Option<usize>>, root: &web
                     aria_expanded: if expanded { "true" } else { "false" },
                     aria_controls: "compare-sides",
                     // The span's depth as an indent: a style property, never a `style` attribute (see `tree_pane`).
-                    margin_left: "{depth}rem",
+                    margin_left: "{row.depth}rem",
                     onclick: move |_| open.set(if expanded { None } else { Some(index) }),
-                    onkeydown: move |event: KeyboardEvent| {
-                        let next = match event.key() {
-                            Key::ArrowDown => id + 1,
-                            Key::ArrowUp if id > 0 => id - 1,
-                            _ => return,
-                        };
-                        event.prevent_default();
-                        focus(&root, &format!("#compare-open-{next}"));
-                    },
                     "{row.name}"
                 }
             }
