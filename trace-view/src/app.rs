@@ -50,15 +50,14 @@ pub fn App() -> Element {
 #[component]
 fn Views(trace: SharedTrace) -> Element {
     let host = use_context::<Host>();
-    let view = use_context::<ViewState>();
     if matches!(*host.compare.read(), Source::None) {
         return rsx! {
             TraceLayout { trace }
         };
     }
-    let comparing = *view.comparing.read();
+    let comparing = *host.comparing.read();
     rsx! {
-        {view_tabs(view.comparing, &host.root)}
+        {view_tabs(host.comparing, &host.root)}
         div {
             role: "tabpanel",
             class: "view-panel",

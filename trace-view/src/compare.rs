@@ -2,7 +2,7 @@
 //! is loaded whole, and the Compare tab lists their spans aligned by `trace_model::compare`, differences first;
 //! opening a row shows both spans' figures, input and output.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use dioxus::core::Task;
@@ -22,16 +22,15 @@ use crate::trace_data::{SharedTrace, TraceData};
 /// Rows beyond this many are left out (the differences come first, so they are kept).
 const MAX_ROWS: usize = 1000;
 
-/// Loads the compared run whenever the host changes it (or the token), and shows the Compare tab when one is set.
+/// Loads the compared run whenever the host changes it (or the token).
 pub fn use_compare_loader(host: Host, view: ViewState) {
-    let in_flight = use_hook(|| Rc::new(RefCell::new(None::<Task>)));
+    let in_flight = use_hook(|| Rc::new(Cell::new(None::<Task>)));
     use_effect(move || {
         let source = host.compare.read().clone();
         let token = host.token.read().clone();
-        if let Some(task) = in_flight.borrow_mut().take() {
+        if let Some(task) = in_flight.take() {
             task.cancel();
         }
-        try_set(view.comparing, !matches!(source, Source::None));
         let load = match source {
             Source::None => Load::Idle,
             Source::Pending => Load::Loading,
@@ -45,7 +44,7 @@ pub fn use_compare_loader(host: Host, view: ViewState) {
                     };
                     try_set(view.compare, load);
                 });
-                *in_flight.borrow_mut() = Some(task);
+                in_flight.set(Some(task));
                 Load::Loading
             }
         };

@@ -78,7 +78,11 @@ impl TraceViewHandle {
             Some(json) => parse_trace(&json),
             None => (Source::execution(execution_id, api_base), Ok(())),
         };
-        self.with_host(|host| try_set(host.compare, source));
+        let comparing = !matches!(source, Source::None);
+        self.with_host(|host| {
+            try_set(host.compare, source);
+            try_set(host.comparing, comparing);
+        });
         result
     }
 

@@ -66,8 +66,6 @@ pub struct ViewState {
     pub critical_path: Signal<bool>,
     /// The run compared with the shown one (`Idle` when none is).
     pub compare: Signal<Load>,
-    /// The Compare tab is shown rather than the trace.
-    pub comparing: Signal<bool>,
 }
 
 impl ViewState {
@@ -87,7 +85,6 @@ impl ViewState {
             resume: Signal::new(0),
             critical_path: Signal::new(false),
             compare: Signal::new(Load::Idle),
-            comparing: Signal::new(false),
         }
     }
 }
