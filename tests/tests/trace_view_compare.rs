@@ -194,6 +194,20 @@ async fn two_runs_are_aligned_differences_first_and_open_side_by_side() -> anyho
         let violations = b.axe_violations().await?;
         assert!(violations.is_empty(), "the trace tab: {violations:#?}");
 
+        // A compare trace that does not parse: the Compare tab shows why, the trace stays.
+        b.js("document.querySelector(arguments[0]).compareTrace = '{';", vec![json!(STORY)]).await?;
+        let notice = eventually("the compare error", WAIT, || async {
+            let notice = b
+                .js("const n = document.querySelector(arguments[0]).shadowRoot.querySelector('[data-testid=compare-notice]');
+                     return n && [n.getAttribute('role'), n.textContent];", vec![json!(STORY)])
+                .await?;
+            Ok((!notice.is_null()).then_some(notice))
+        })
+        .await?;
+        assert_eq!(notice[0], json!("alert"));
+        assert!(notice[1].as_str().is_some_and(|t| t.starts_with("Could not load the run to compare: invalid trace")), "{notice}");
+        assert_eq!(state(&b).await?["tabs"][1]["selected"], json!("true"), "a new compare run shows Compare");
+
         // Without a compare run the tabs go away.
         b.js("document.querySelector(arguments[0]).compareTrace = null;", vec![json!(STORY)]).await?;
         eventually("no tabs", WAIT, || async {
