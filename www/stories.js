@@ -359,6 +359,45 @@ export function costRun() {
   ]);
 }
 
+/** Two runs of one workflow for the comparison story: in B the retrieval fails once and is retried, the answer
+ * changes (prompt, response, tokens), a citation step is added and the cache lookup is gone. */
+export function comparedRuns() {
+  const t = BASE_TIME;
+  const node = (id, parent, nodeId, start, ms, attempt = 1, extra = {}) =>
+    span(id, parent, `node ${nodeId}`, "node", start, ms, {
+      ...extra,
+      attributes: { "orcheo.span.kind": "node", "orcheo.node.id": nodeId, "orcheo.node.attempt": attempt, ...extra.attributes },
+    });
+  const chat = (id, parent, start, ms, input, output, prompt, response) =>
+    span(id, parent, "chat gpt-4o-mini", "llm", start, ms, {
+      attributes: { ...llmAttributes("gpt-4o-mini", input, output, prompt, response) },
+    });
+  const io = (input, output) => ({ attributes: { "input.value": input, "output.value": output } });
+  const plan = (id, parent) => node(id, parent, "plan", t + 5, 10, 1, io("Why did Q3 revenue grow?", "search, then answer"));
+  const format = (id, parent, start) => node(id, parent, "format", start, 30, 1, io("answer", "markdown"));
+  const a = trace("story-compare-a", "answer-question", [
+    span(1, null, "workflow answer-question", "workflow", t, 1300),
+    plan(2, 1),
+    node(3, 1, "cache_lookup", t + 20, 20, 1, io("Why did Q3 revenue grow?", "miss")),
+    node(4, 1, "retrieve", t + 45, 300, 1, io("Why did Q3 revenue grow?", "q3-report.pdf#p4")),
+    node(5, 1, "answer", t + 350, 800, 1, io("Why did Q3 revenue grow?", "Revenue grew in every region.")),
+    chat(6, 5, t + 360, 780, 420, 60, "Answer from the sources: q3-report.pdf#p4", "Revenue grew in every region."),
+    format(7, 1, t + 1160),
+  ]);
+  const failed = { status: { code: "ERROR", message: "search timed out" } };
+  const b = trace("story-compare-b", "answer-question", [
+    span(101, null, "workflow answer-question", "workflow", t, 2200),
+    plan(102, 101),
+    node(103, 101, "retrieve", t + 20, 500, 1, { ...failed, ...io("Why did Q3 revenue grow?", "") }),
+    node(104, 101, "retrieve", t + 525, 320, 2, io("Why did Q3 revenue grow?", "q3-report.pdf#p4")),
+    node(105, 101, "answer", t + 850, 1000, 1, io("Why did Q3 revenue grow?", "Revenue grew in every region, led by Europe.")),
+    chat(106, 105, t + 860, 980, 510, 95, "Answer from the sources and cite them: q3-report.pdf#p4", "Revenue grew in every region, led by Europe."),
+    node(107, 101, "cite", t + 1855, 240, 1, io("Revenue grew in every region, led by Europe.", "[1] q3-report.pdf#p4")),
+    format(108, 101, t + 2100),
+  ]);
+  return { a, b };
+}
+
 function showInputs(list, inputs) {
   list.replaceChildren(
     ...Object.entries(inputs).flatMap(([name, value]) => {
@@ -413,6 +452,14 @@ export function setUpStories() {
   nodeIo.element.selectedSpanId = hex(2, 16);
   showInputs(nodeIo.inputs, { trace: "node input and output (5 spans, set as a property)", selectedSpanId: hex(2, 16) });
   traceStory("cost", costRun, "model calls from four providers' models");
+  const compared = story("compare");
+  const runs = comparedRuns();
+  compared.element.trace = runs.a;
+  compared.element.compareTrace = runs.b;
+  showInputs(compared.inputs, {
+    trace: `run A (${runs.a.spans.length} spans, set as a property)`,
+    compareTrace: `run B of the same workflow (${runs.b.spans.length} spans, set as a property)`,
+  });
   traceStory("10k", () => syntheticTrace(10_000), "synthetic");
   const big = story("100k");
   showInputs(big.inputs, { trace: "synthetic (100,000 spans, set as a property on demand)" });

@@ -10,6 +10,8 @@
 //   el.live = true;            // follow the execution's live updates (the `live` attribute)
 //   el.prices = {"gpt-4o": {input: 2.5, output: 10, cached_input: 1.25}};  // price overrides, USD per 1M tokens
 //                              // (also the `price-table` attribute as JSON text; the property wins)
+//   el.compareExecutionId = "…";  // compare with another run (the `compare-execution-id` attribute), fetched too
+//   el.compareTrace = trace;   // or with a trace object (or JSON text) set directly; wins over the attribute
 //   events (bubbling, composed): span-select {spanId}, trace-load {executionId, spanCount},
 //   trace-error {status, detail}, artifact-download {id}, span-link {traceId, spanId}
 
@@ -47,7 +49,14 @@ function loadWasm() {
 }
 
 export class OrcheoTraceView extends HTMLElement {
-  static observedAttributes = ["execution-id", "api-base", "live", "selected-span-id", "price-table"];
+  static observedAttributes = [
+    "execution-id",
+    "api-base",
+    "live",
+    "selected-span-id",
+    "price-table",
+    "compare-execution-id",
+  ];
 
   #handle = null;
   #root = null;
@@ -56,6 +65,8 @@ export class OrcheoTraceView extends HTMLElement {
   #selectedSpanId = null;
   // Price overrides set as a property (an object or JSON text); null leaves the `price-table` attribute in force.
   #prices = null;
+  // The run to compare with, set as a property; null leaves the `compare-execution-id` attribute in force.
+  #compareTrace = null;
   // What the view shows: "execution" (execution-id, possibly none) or "trace" (the trace property); last set wins.
   #source = "execution";
   #reflecting = false;
@@ -80,7 +91,17 @@ export class OrcheoTraceView extends HTMLElement {
 
   connectedCallback() {
     // Properties set on the element before this class upgraded it are own properties that hide the accessors.
-    for (const name of ["executionId", "apiBase", "token", "trace", "selectedSpanId", "live", "prices"]) {
+    for (const name of [
+      "executionId",
+      "apiBase",
+      "token",
+      "trace",
+      "selectedSpanId",
+      "live",
+      "prices",
+      "compareExecutionId",
+      "compareTrace",
+    ]) {
       if (Object.hasOwn(this, name)) {
         const value = this[name];
         delete this[name];
@@ -119,6 +140,8 @@ export class OrcheoTraceView extends HTMLElement {
       if (this.#prices === null) this.#applyPrices();
       return;
     }
+    if (name !== "execution-id" && this.#compareTrace === null) this.#applyCompare(); // compare-execution-id, api-base
+    if (name === "compare-execution-id") return;
     if (name === "execution-id") this.#source = "execution";
     else if (this.#source !== "execution") return; // a new api-base does not replace a trace set directly
     this.#handle?.set_execution(this.getAttribute("execution-id"), this.getAttribute("api-base"));
@@ -203,6 +226,24 @@ export class OrcheoTraceView extends HTMLElement {
     this.#applyPrices();
   }
 
+  get compareExecutionId() {
+    return this.getAttribute("compare-execution-id");
+  }
+
+  set compareExecutionId(value) {
+    this.#reflect("compare-execution-id", value);
+  }
+
+  /** The run to compare with set as a property (an object, or JSON text); null when the attribute applies. */
+  get compareTrace() {
+    return this.#compareTrace;
+  }
+
+  set compareTrace(value) {
+    this.#compareTrace = value ?? null;
+    this.#applyCompare();
+  }
+
   get selectedSpanId() {
     return this.#handle ? (this.#handle.selected_span() ?? null) : this.#selectedSpanId;
   }
@@ -244,6 +285,7 @@ export class OrcheoTraceView extends HTMLElement {
     if (selected !== null) handle.set_selected_span(selected);
     if (this.hasAttribute("live")) handle.set_live(true);
     if (this.#prices !== null || this.hasAttribute("price-table")) this.#applyPrices();
+    if (this.#compareTrace !== null || this.hasAttribute("compare-execution-id")) this.#applyCompare();
     if (this.#source === "trace") {
       if (this.#failure !== null) handle.set_error(this.#failure);
       else if (this.#trace !== null && typeof this.#trace.then === "function") handle.set_loading();
@@ -278,6 +320,17 @@ export class OrcheoTraceView extends HTMLElement {
     } catch (error) {
       // The view keeps the table it had; a price table is the host's configuration, not a trace that failed.
       console.error(`<${TAG}>: ${error.message ?? error}`);
+    }
+  }
+
+  /** The run to compare with: the property's trace, else the attribute's execution (none: no comparison). */
+  #applyCompare() {
+    const trace = this.#compareTrace;
+    try {
+      const json = trace === null || typeof trace === "string" ? trace : JSON.stringify(trace);
+      this.#handle?.set_compare(this.getAttribute("compare-execution-id"), this.getAttribute("api-base"), json);
+    } catch {
+      // The Compare tab shows why the trace is unreadable.
     }
   }
 

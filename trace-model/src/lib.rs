@@ -22,7 +22,9 @@
 //! - [`pricing`]: what a model call cost: the sender's figure, else an estimate from a replaceable price table.
 //! - [`metrics`]: the summary totals (duration, tokens, errors, artifacts, models, cost).
 //! - [`merge`]: live updates merged into a loaded trace, and held while a trace is still loading.
+//! - [`compare`]: two runs of a workflow side by side: spans aligned by node id and attempt, what changed, differences first.
 
+pub mod compare;
 pub mod conventions;
 pub mod critical_path;
 pub mod display;

@@ -4,8 +4,9 @@
 
 use dioxus::prelude::*;
 
+use crate::compare::{ComparePanel, use_compare_loader, view_tabs};
 use crate::details::DetailsPane;
-use crate::host::Host;
+use crate::host::{Host, Source};
 use crate::live::use_live_updates;
 use crate::loader::use_trace_loader;
 use crate::notices::{EmptyNotice, ErrorNotice, LoadingNotice};
@@ -22,6 +23,7 @@ pub fn App() -> Element {
     let host = use_context::<Host>();
     let view = use_context_provider(ViewState::new);
     use_trace_loader(host.clone(), view);
+    use_compare_loader(host.clone(), view);
     use_live_updates(host, view);
     let load = view.load.read().clone();
     rsx! {
@@ -37,8 +39,34 @@ pub fn App() -> Element {
                     ErrorNotice { error }
                 },
                 Load::Ready(data) => rsx! {
-                    TraceLayout { trace: SharedTrace(data) }
+                    Views { trace: SharedTrace(data) }
                 },
+            }
+        }
+    }
+}
+
+/// The trace; with a run to compare, "Trace | Compare" tabs over it and the comparison.
+#[component]
+fn Views(trace: SharedTrace) -> Element {
+    let host = use_context::<Host>();
+    if matches!(*host.compare.read(), Source::None) {
+        return rsx! {
+            TraceLayout { trace }
+        };
+    }
+    let comparing = *host.comparing.read();
+    rsx! {
+        {view_tabs(host.comparing, &host.root)}
+        div {
+            role: "tabpanel",
+            class: "view-panel",
+            id: "view-panel",
+            aria_labelledby: if comparing { "view-tab-1" } else { "view-tab-0" },
+            if comparing {
+                ComparePanel { trace }
+            } else {
+                TraceLayout { trace }
             }
         }
     }

@@ -42,6 +42,15 @@ pub fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }
 
+/// Moves focus to the element `selector` finds under `root`, if any.
+pub fn focus(root: &web_sys::Element, selector: &str) {
+    if let Ok(Some(element)) = root.query_selector(selector)
+        && let Ok(element) = element.dyn_into::<web_sys::HtmlElement>()
+    {
+        let _ = element.focus();
+    }
+}
+
 fn describe(error: wasm_bindgen::JsValue) -> String {
     format!("{error:?}")
 }

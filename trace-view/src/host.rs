@@ -46,6 +46,10 @@ impl Source {
 #[derive(Clone)]
 pub struct Host {
     pub source: Signal<Source>,
+    /// The run compared with the shown one (`compare-execution-id`, `compareTrace`); `None` shows no comparison.
+    pub compare: Signal<Source>,
+    /// The Compare tab is shown rather than the trace; a new run to compare with shows it.
+    pub comparing: Signal<bool>,
     /// Bearer token for the API; never rendered.
     pub token: Signal<Option<String>>,
     /// The selected span id; the host may set it, the tree writes it on user selection.
@@ -62,6 +66,8 @@ impl Host {
     pub fn new(root: web_sys::Element, source: Source) -> Self {
         Self {
             source: Signal::new(source),
+            compare: Signal::new(Source::None),
+            comparing: Signal::new(false),
             token: Signal::new(None),
             selected: Signal::new(None),
             live: Signal::new(false),

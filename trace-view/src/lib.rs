@@ -5,6 +5,7 @@
 //! - `mount`: the JS-facing API (`mount`, `TraceViewHandle`) and the inputs it pushes into the app.
 //! - `host`: the values the embedding page controls (source, token, selection, live) as root-context signals.
 //! - `app`: the root component: layout, and which state (empty, loading, error, trace) shows.
+//! - `compare`: the run compared with the shown one, and the Compare tab that lines their spans up.
 //! - `stylesheet`: the view's CSS, adopted by the shadow root it renders in.
 //! - `state`: the app's own signals (load, collapsed spans, filters, search, live state, page progress).
 //! - `notices`: the empty, loading and error views, and the alert over a partial trace.
@@ -32,6 +33,7 @@
 mod app;
 mod artifacts;
 mod browser;
+mod compare;
 mod conversation;
 mod details;
 mod events;

@@ -62,15 +62,27 @@ impl TraceViewHandle {
     /// Shows a `TraceResponse` given as JSON text, without fetching. Invalid JSON is shown as a failed load
     /// (and reported with `trace-error`) as well as returned as an error.
     pub fn set_trace_json(&self, json: &str) -> Result<(), JsValue> {
-        let (source, result) = match serde_json::from_str::<TraceResponse>(json) {
-            Ok(trace) => (Source::Trace(Rc::new(trace)), Ok(())),
-            Err(error) => {
-                let detail = format!("invalid trace: {error}");
-                let error = JsValue::from(js_sys::Error::new(&detail));
-                (Source::Unreadable(detail), Err(error))
-            }
-        };
+        let (source, result) = parse_trace(json);
         self.with_host(|host| try_set(host.source, source));
+        result
+    }
+
+    /// Compares with the trace `json` if set, else with `execution_id`; neither: no comparison.
+    pub fn set_compare(
+        &self,
+        execution_id: Option<String>,
+        api_base: Option<String>,
+        json: Option<String>,
+    ) -> Result<(), JsValue> {
+        let (source, result) = match json {
+            Some(json) => parse_trace(&json),
+            None => (Source::execution(execution_id, api_base), Ok(())),
+        };
+        let comparing = !matches!(source, Source::None);
+        self.with_host(|host| {
+            try_set(host.compare, source);
+            try_set(host.comparing, comparing);
+        });
         result
     }
 
@@ -135,6 +147,18 @@ pub fn wasm_memory_bytes() -> f64 {
         .ok()
         .and_then(|memory| memory.buffer().dyn_into::<js_sys::ArrayBuffer>().ok())
         .map_or(0.0, |buffer| f64::from(buffer.byte_length()))
+}
+
+/// A trace given as JSON text, or why it is unreadable (shown as a failed load, and returned as an error).
+fn parse_trace(json: &str) -> (Source, Result<(), JsValue>) {
+    match serde_json::from_str::<TraceResponse>(json) {
+        Ok(trace) => (Source::Trace(Rc::new(trace)), Ok(())),
+        Err(error) => {
+            let detail = format!("invalid trace: {error}");
+            let error = JsValue::from(js_sys::Error::new(&detail));
+            (Source::Unreadable(detail), Err(error))
+        }
+    }
 }
 
 impl std::fmt::Debug for Running {

@@ -7,9 +7,7 @@ use serde_json::Value;
 use trace_model::facts::pretty;
 use trace_model::node_io::{Change, IoSide, IoValue, NodeIo, TabKey, tab_after_key};
 
-use wasm_bindgen::JsCast;
-
-use crate::browser::copy_text;
+use crate::browser::{copy_text, focus};
 use crate::host::Host;
 
 /// Containers open on first show down to this depth; deeper ones are folded.
@@ -96,11 +94,7 @@ pub fn NodeIoPanel(io: NodeIo) -> Element {
                             copied.set(None);
                             // Focus follows the selection; the tabs are all rendered already.
                             let id = ids.get(next).copied().unwrap_or_default();
-                            if let Ok(Some(tab)) = root.read().query_selector(&format!("#node-io-tab-{id}"))
-                                && let Ok(tab) = tab.dyn_into::<web_sys::HtmlElement>()
-                            {
-                                let _ = tab.focus();
-                            }
+                            focus(&root.read(), &format!("#node-io-tab-{id}"));
                         },
                         "{tab.label()}"
                     }

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use dioxus::prelude::*;
 use trace_model::merge::HeldUpdates;
-use trace_model::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, Span};
+use trace_model::{DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT, Span, TraceResponse};
 
 use crate::fetch::{fetch_trace_page, next_cursor};
 use crate::host::{Host, try_set};
@@ -97,4 +97,21 @@ pub async fn load_rest(host: Host, view: ViewState, stopped: Stopped, mut rest: 
             }
         }
     }
+}
+
+/// A whole trace in the largest pages: the run compared with the shown one, which shows once it is all in.
+pub async fn fetch_whole(
+    api_base: &str,
+    execution_id: &str,
+    token: Option<&str>,
+) -> Result<TraceResponse, crate::fetch::LoadError> {
+    let mut trace = fetch_trace_page(api_base, execution_id, MAX_PAGE_LIMIT, None, token).await?;
+    let mut cursor = next_cursor(&mut trace, None);
+    while let Some(at) = cursor {
+        let mut page = fetch_trace_page(api_base, execution_id, MAX_PAGE_LIMIT, Some(&at), token).await?;
+        cursor = next_cursor(&mut page, Some(&at));
+        trace.spans.append(&mut page.spans);
+        trace.execution = page.execution;
+    }
+    Ok(trace)
 }

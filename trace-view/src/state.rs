@@ -64,6 +64,8 @@ pub struct ViewState {
     pub resume: Signal<u32>,
     /// The critical path is highlighted in the tree.
     pub critical_path: Signal<bool>,
+    /// The run compared with the shown one (`Idle` when none is).
+    pub compare: Signal<Load>,
 }
 
 impl ViewState {
@@ -82,6 +84,7 @@ impl ViewState {
             stalled: Signal::new(None),
             resume: Signal::new(0),
             critical_path: Signal::new(false),
+            compare: Signal::new(Load::Idle),
         }
     }
 }

@@ -1,13 +1,14 @@
-//! The view's stylesheet (`trace_view.css`), adopted by the shadow root the view renders in. A constructed sheet
-//! goes through the CSSOM, which a Content-Security-Policy without `'unsafe-inline'` allows where it refuses a
-//! `<style>` element (docs/api.md, "Response headers"); one sheet serves every viewer on the page.
+//! The view's stylesheet (`trace_view.css`, then `compare.css`), adopted by the shadow root the view renders in. A
+//! constructed sheet goes through the CSSOM, which a Content-Security-Policy without `'unsafe-inline'` allows where it
+//! refuses a `<style>` element (docs/api.md, "Response headers"); one sheet serves every viewer on the page.
 
 use std::cell::OnceCell;
 
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::CssStyleSheet;
 
-// `trace_view.css` with its comments and spare white space taken out by `build.rs`.
+// The view's stylesheets (`trace_view.css`, `compare.css`) in one, with their comments and spare white space taken
+// out by `build.rs`.
 const STYLESHEET: &str = include_str!(concat!(env!("OUT_DIR"), "/trace_view.css"));
 
 thread_local! {

@@ -208,6 +208,15 @@ export declare class OrcheoTraceView extends HTMLElement {
   /** A trace shown without a fetch; null goes back to `executionId`. Reads the last value set. */
   get trace(): TraceInput | null;
   set trace(value: TraceInput | null | undefined);
+  /**
+   * The `compare-execution-id` attribute: another run (of the same workflow) fetched from `apiBase` and compared with
+   * the shown one in a Compare tab; null shows no comparison.
+   */
+  get compareExecutionId(): string | null;
+  set compareExecutionId(value: string | null | undefined);
+  /** A run to compare with, set without a fetch (a trace or its JSON text); wins over `compareExecutionId`; null goes back to it. */
+  get compareTrace(): TraceResponse | string | null;
+  set compareTrace(value: TraceResponse | string | null | undefined);
   /** The `selected-span-id` attribute: the selected span, also when the user selected it. */
   get selectedSpanId(): string | null;
   set selectedSpanId(value: string | null | undefined);
@@ -258,7 +267,10 @@ export interface OrcheoTraceViewProps {
   "api-base"?: string | null;
   "selected-span-id"?: string | null;
   "price-table"?: string | null;
+  "compare-execution-id"?: string | null;
   executionId?: string | null;
+  compareExecutionId?: string | null;
+  compareTrace?: TraceResponse | string | null;
   apiBase?: string | null;
   selectedSpanId?: string | null;
   live?: boolean;

@@ -1,7 +1,8 @@
 import type { Execution, SpanLinkDetail, TraceErrorDetail, TraceLoadDetail } from "@orcheo/trace-view";
 import { useEffect, useState } from "react";
 
-import { API_BASE, fetchRunsOfTrace } from "./api";
+import { API_BASE, fetchRuns, fetchRunsOfTrace, RUNS_PAGE } from "./api";
+import { formatTime } from "./format";
 import { DashboardLinks } from "./RunList";
 
 interface TraceTabProps {
@@ -29,12 +30,33 @@ export function TraceTab({ run, token, spanId, onSpanSelect, onOpenRun }: TraceT
   // when the run completes, and a run list refreshed a moment earlier must not cut it short.
   const [liveRun, setLiveRun] = useState<string | null>(null);
   if (run.status === "running" && liveRun !== run.id) setLiveRun(run.id);
+  // Another run of the same workflow to compare this one with (the element's compare-execution-id).
+  const [compareId, setCompareId] = useState("");
+  const [others, setOthers] = useState<Execution[]>([]);
 
   useEffect(() => {
     setFailure(null);
     setLoaded(null);
     setLinkMissing(null);
+    setCompareId("");
   }, [run.id]);
+
+  // The workflow's latest runs, whatever the run list's filter shows.
+  useEffect(() => {
+    setOthers([]);
+    if (!run.workflow_id) return;
+    let current = true;
+    fetchRuns({ workflow: run.workflow_id, status: "" }, token, { limit: RUNS_PAGE }).then(
+      (page) => {
+        if (current) setOthers(page.executions);
+      },
+      () => {},
+    );
+    return () => {
+      current = false;
+    };
+  }, [run.id, run.workflow_id, token]);
+  const comparable = others.filter((other) => other.id !== run.id);
 
   // A link to a span of another trace opens the run that holds it, found by trace id.
   const follow = ({ traceId, spanId: linked }: SpanLinkDetail) =>
@@ -72,10 +94,24 @@ export function TraceTab({ run, token, spanId, onSpanSelect, onOpenRun }: TraceT
           )}
         </p>
       )}
+      {comparable.length > 0 && (
+        <p className="compare-with">
+          <label htmlFor="compare-with">Compare with…</label>{" "}
+          <select id="compare-with" value={compareId} onChange={(event) => setCompareId(event.target.value)}>
+            <option value="">No other run</option>
+            {comparable.map((other) => (
+              <option key={other.id} value={other.id}>
+                {other.id} · {other.status ?? "running"} · {formatTime(other.started_at)}
+              </option>
+            ))}
+          </select>
+        </p>
+      )}
       <orcheo-trace-view
         id="trace-view"
         api-base={API_BASE}
         execution-id={run.id}
+        compare-execution-id={compareId || null}
         live={liveRun === run.id}
         token={token || null}
         selectedSpanId={spanId}
