@@ -103,3 +103,20 @@ pub fn artifact_url(api_base: &str, artifact_id: &str) -> String {
     let id = String::from(js_sys::encode_uri_component(artifact_id));
     format!("{base}/artifacts/{id}/download")
 }
+
+/// The ids of conversation thread `thread_id`'s runs (`GET {api_base}/executions?thread_id=`, up to 100). Read as
+/// plain JSON: only the ids are needed.
+pub async fn fetch_thread_runs(api_base: &str, thread_id: &str, token: Option<&str>) -> Result<Vec<String>, LoadError> {
+    let url = format!("{}/executions", api_base.trim_end_matches('/'));
+    let request = Request::get(&url).query([("thread_id", thread_id), ("limit", "100")]);
+    let response = send(request.header("Accept", "application/json"), token).await?;
+    let status = response.status();
+    let body = read_text(&response).await?;
+    if !response.ok() {
+        return Err(LoadError { status, detail: error_detail(&response, &body) });
+    }
+    let list: serde_json::Value = serde_json::from_str(&body)
+        .map_err(|error| LoadError { status, detail: format!("the server sent an unreadable run list: {error}") })?;
+    let runs = list["executions"].as_array().map(Vec::as_slice).unwrap_or_default();
+    Ok(runs.iter().filter_map(|run| run["id"].as_str().map(str::to_owned)).collect())
+}

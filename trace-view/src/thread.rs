@@ -1,0 +1,155 @@
+//! The "Stitched" switch: a run of a conversation thread shown with the thread's other runs on one timeline, a
+//! group per run (`trace_model::thread`). The runs come from the API (`GET {api-base}/executions?thread_id=`, then
+//! each run's trace), or from the host's `threadTraces`; off shows the run alone again (docs/trace-view.md,
+//! "Threads").
+
+use std::rc::Rc;
+
+use dioxus::prelude::*;
+use trace_model::TraceResponse;
+use trace_model::thread::{GROUP_PREFIX, stitch};
+
+use crate::fetch::{LoadError, fetch_thread_runs, fetch_trace_page, next_cursor};
+use crate::host::{Host, Source, try_set, try_set_changed};
+use crate::loader::show;
+use crate::state::{Load, ViewState};
+
+/// Spans per page when loading the thread's runs.
+const PAGE: usize = 5_000;
+
+/// The switch's state, shared through context.
+#[derive(Clone, Copy)]
+pub struct Thread {
+    pub stitched: Signal<bool>,
+    /// Loading the thread's runs.
+    pub busy: Signal<bool>,
+    /// Why the thread could not be loaded (the run stays shown alone).
+    pub failed: Signal<Option<String>>,
+}
+
+/// Provides [`Thread`]; a new source (another run, another trace) switches stitching off.
+pub fn use_thread(host: &Host) -> Thread {
+    let thread = use_context_provider(|| Thread {
+        stitched: Signal::new(false),
+        busy: Signal::new(false),
+        failed: Signal::new(None),
+    });
+    let source = host.source;
+    use_effect(move || {
+        let _ = source.read();
+        try_set_changed(thread.stitched, false);
+        try_set(thread.failed, None);
+    });
+    thread
+}
+
+/// The toolbar's switch, shown when the loaded run names a thread and its runs can be had.
+#[component]
+pub fn StitchedSwitch() -> Element {
+    let host = use_context::<Host>();
+    let view = use_context::<ViewState>();
+    let thread = use_context::<Thread>();
+    let load = view.load.read();
+    let Load::Ready(data) = &*load else { return rsx! {} };
+    let Some(thread_id) = data.trace.execution.thread_id.clone() else { return rsx! {} };
+    let from_api = matches!(&*host.source.read(), Source::Execution { .. });
+    if !from_api && host.thread_traces.read().is_none() {
+        return rsx! {};
+    }
+    let on = *thread.stitched.read();
+    let busy = *thread.busy.read();
+    let failed = thread.failed.read().clone();
+    let current = data.trace.execution.id.clone();
+    let title = format!("Thread {thread_id}");
+    rsx! {
+        div { class: "stitched",
+            button {
+                r#type: "button",
+                role: "switch",
+                class: "secondary toggle-button",
+                "data-testid": "stitched",
+                aria_checked: if on { "true" } else { "false" },
+                aria_busy: busy.then_some("true"),
+                aria_describedby: "stitched-status",
+                title,
+                onclick: move |_| toggle(host.clone(), view, thread, thread_id.clone(), current.clone()),
+                "Stitched"
+            }
+            span { id: "stitched-status", class: "path-summary", role: "status", "data-testid": "stitched-status",
+                if let Some(error) = failed {
+                    "Thread not loaded: {error}"
+                } else if busy {
+                    "Loading the thread…"
+                }
+            }
+        }
+    }
+}
+
+fn toggle(host: Host, mut view: ViewState, mut thread: Thread, thread_id: String, current: String) {
+    if *thread.busy.peek() {
+        return;
+    }
+    if *thread.stitched.peek() {
+        thread.stitched.set(false);
+        // The loader shows the run alone again: refetched, or the trace the host set.
+        *view.reload.write() += 1;
+        return;
+    }
+    thread.stitched.set(true);
+    thread.failed.set(None);
+    thread.busy.set(true);
+    spawn(async move {
+        let loaded = match host.thread_traces.peek().clone() {
+            Some(runs) => Ok(runs.to_vec()),
+            None => fetch_runs(&host, &thread_id).await,
+        };
+        try_set(thread.busy, false);
+        // Switched off (or another run chosen) while loading.
+        if !*thread.stitched.peek() {
+            return;
+        }
+        match loaded {
+            Ok(runs) => {
+                let stitched = stitch(&runs, &current);
+                // The other runs start collapsed: the run that was shown stays open.
+                let others = stitched
+                    .spans
+                    .iter()
+                    .filter(|s| s.span_id.starts_with(GROUP_PREFIX) && s.span_id[GROUP_PREFIX.len()..] != current)
+                    .map(|s| s.span_id.clone());
+                let mut collapsed = view.collapsed;
+                collapsed.with_mut(|set| set.extend(others));
+                show(&host, view, Rc::new(stitched));
+            }
+            Err(error) => {
+                try_set(thread.stitched, false);
+                try_set(thread.failed, Some(error.detail));
+            }
+        }
+    });
+}
+
+/// The thread's runs from the API, each whole.
+async fn fetch_runs(host: &Host, thread_id: &str) -> Result<Vec<TraceResponse>, LoadError> {
+    let Source::Execution { api_base, .. } = host.source.peek().clone() else { return Ok(Vec::new()) };
+    let token = host.token.peek().clone();
+    let token = token.as_deref();
+    let ids = fetch_thread_runs(&api_base, thread_id, token).await?;
+    let mut runs: Vec<TraceResponse> = Vec::with_capacity(ids.len());
+    // One request site for every page of every run: each `await` of a fetch adds its whole state machine.
+    let (mut at, mut cursor) = (0, None::<String>);
+    while let Some(id) = ids.get(at) {
+        let mut page = fetch_trace_page(&api_base, id, PAGE, cursor.as_deref(), token).await?;
+        let next = next_cursor(&mut page, cursor.as_deref());
+        match runs.last_mut() {
+            Some(run) if cursor.is_some() => run.spans.append(&mut page.spans),
+            _ => runs.push(page),
+        }
+        if next.is_none() {
+            at += 1;
+        }
+        cursor = next;
+    }
+    Ok(runs)
+}
