@@ -359,29 +359,6 @@ export function costRun() {
   ]);
 }
 
-/** The runs of one support conversation (thread `support-42`), oldest first: a model call per turn. */
-export function threadRuns() {
-  const turn = (n, start, question, answer) => {
-    const base = n * 10;
-    const run = trace(`story-turn-${n}`, "support-chat", [
-      span(base + 1, null, "workflow support-chat", "workflow", start, 1500),
-      span(base + 2, base + 1, "node load_history", "node", start + 10, 120),
-      span(base + 3, base + 1, "node answer", "node", start + 140, 1300),
-      span(base + 4, base + 3, "chat gpt-4o-mini", "llm", start + 150, 1250, {
-        attributes: llmAttributes("gpt-4o-mini", 300 + n * 100, 60, question, answer),
-      }),
-    ]);
-    run.execution.thread_id = "support-42";
-    return run;
-  };
-  const t = BASE_TIME;
-  return [
-    turn(1, t, "My order #1042 has not arrived yet.", "Sorry to hear that. When was it due?"),
-    turn(2, t + 60_000, "It was due on Monday.", "The carrier shows a delay; it arrives tomorrow."),
-    turn(3, t + 150_000, "Please send me the tracking link.", "Sent to your email address."),
-  ];
-}
-
 function showInputs(list, inputs) {
   list.replaceChildren(
     ...Object.entries(inputs).flatMap(([name, value]) => {
@@ -419,6 +396,21 @@ async function apiStories() {
   } catch (failure) {
     showInputs(live.inputs, { "api-base": "/api", live: "true", error: failure.message });
   }
+  const thread = story("thread");
+  try {
+    const response = await fetch("/api/executions?limit=100");
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.detail ?? response.statusText);
+    const turn = body.executions.find((e) => e.thread_id);
+    if (turn) thread.element.setAttribute("execution-id", turn.id);
+    showInputs(thread.inputs, {
+      "api-base": "/api",
+      "execution-id": turn ? turn.id : "(no run of a thread yet)",
+      thread_id: turn ? turn.thread_id : "(none)",
+    });
+  } catch (failure) {
+    showInputs(thread.inputs, { "api-base": "/api", error: failure.message });
+  }
 }
 
 export function setUpStories() {
@@ -436,14 +428,6 @@ export function setUpStories() {
   nodeIo.element.selectedSpanId = hex(2, 16);
   showInputs(nodeIo.inputs, { trace: "node input and output (5 spans, set as a property)", selectedSpanId: hex(2, 16) });
   traceStory("cost", costRun, "model calls from four providers' models");
-  const thread = story("thread");
-  const runs = threadRuns();
-  thread.element.threadTraces = runs;
-  thread.element.trace = runs[1];
-  showInputs(thread.inputs, {
-    trace: "the thread's second run (set as a property)",
-    threadTraces: "the thread's three runs (set as a property)",
-  });
   traceStory("10k", () => syntheticTrace(10_000), "synthetic");
   const big = story("100k");
   showInputs(big.inputs, { trace: "synthetic (100,000 spans, set as a property on demand)" });

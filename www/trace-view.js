@@ -6,8 +6,6 @@
 //   <orcheo-trace-view execution-id="…" api-base="/api" live selected-span-id="…"></orcheo-trace-view>
 //   el.token = "…";            // bearer token for the API (never an attribute)
 //   el.trace = traceResponse;  // show a trace object (or JSON text, or a promise of either) directly, no fetch
-//   el.threadTraces = [run1, run2];  // the runs of the trace's conversation thread, for the Stitched switch
-//                              // without an API (with one, the switch fetches them)
 //   el.selectedSpanId = "…";   // reflected as selected-span-id, also when the user selects a span (deep links)
 //   el.live = true;            // follow the execution's live updates (the `live` attribute)
 //   el.prices = {"gpt-4o": {input: 2.5, output: 10, cached_input: 1.25}};  // price overrides, USD per 1M tokens
@@ -58,8 +56,6 @@ export class OrcheoTraceView extends HTMLElement {
   #selectedSpanId = null;
   // Price overrides set as a property (an object or JSON text); null leaves the `price-table` attribute in force.
   #prices = null;
-  // The runs of the shown run's thread (trace objects or JSON text), for the Stitched switch; null: from the API.
-  #threadTraces = null;
   // What the view shows: "execution" (execution-id, possibly none) or "trace" (the trace property); last set wins.
   #source = "execution";
   #reflecting = false;
@@ -84,9 +80,7 @@ export class OrcheoTraceView extends HTMLElement {
 
   connectedCallback() {
     // Properties set on the element before this class upgraded it are own properties that hide the accessors.
-    for (const name of [
-      "executionId", "apiBase", "token", "trace", "selectedSpanId", "live", "prices", "threadTraces",
-    ]) {
+    for (const name of ["executionId", "apiBase", "token", "trace", "selectedSpanId", "live", "prices"]) {
       if (Object.hasOwn(this, name)) {
         const value = this[name];
         delete this[name];
@@ -199,16 +193,6 @@ export class OrcheoTraceView extends HTMLElement {
     }
   }
 
-  /** The runs of the shown run's conversation thread set as a property; null when the switch asks the API. */
-  get threadTraces() {
-    return this.#threadTraces;
-  }
-
-  set threadTraces(value) {
-    this.#threadTraces = value ?? null;
-    this.#applyThreadTraces();
-  }
-
   /** The price overrides set as a property; null when the `price-table` attribute (or the default table) applies. */
   get prices() {
     return this.#prices;
@@ -260,7 +244,6 @@ export class OrcheoTraceView extends HTMLElement {
     if (selected !== null) handle.set_selected_span(selected);
     if (this.hasAttribute("live")) handle.set_live(true);
     if (this.#prices !== null || this.hasAttribute("price-table")) this.#applyPrices();
-    if (this.#threadTraces !== null) this.#applyThreadTraces();
     if (this.#source === "trace") {
       if (this.#failure !== null) handle.set_error(this.#failure);
       else if (this.#trace !== null && typeof this.#trace.then === "function") handle.set_loading();
@@ -294,18 +277,6 @@ export class OrcheoTraceView extends HTMLElement {
       this.#handle.set_price_table(overrides);
     } catch (error) {
       // The view keeps the table it had; a price table is the host's configuration, not a trace that failed.
-      console.error(`<${TAG}>: ${error.message ?? error}`);
-    }
-  }
-
-  #applyThreadTraces() {
-    if (!this.#handle) return;
-    try {
-      let runs = this.#threadTraces;
-      if (typeof runs === "string") runs = JSON.parse(runs);
-      this.#handle.set_thread_traces(runs?.map((run) => (typeof run === "string" ? run : JSON.stringify(run))) ?? null);
-    } catch (error) {
-      // The switch stays without the runs; the trace shown is not affected.
       console.error(`<${TAG}>: ${error.message ?? error}`);
     }
   }

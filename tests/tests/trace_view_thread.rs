@@ -2,7 +2,7 @@
 //! engine in one conversation thread (and one run outside it); the switch appears for a run of the thread only,
 //! turns on from the keyboard (WAI-ARIA APG switch), shows the thread's runs as group rows in start order on one
 //! time axis, a collapsed group expands from the keyboard to its spans, axe finds nothing, and off shows the run
-//! alone again.
+//! alone again. The story page's "Thread, stitched" does the same with a run of the API's thread.
 
 use std::time::Duration;
 
@@ -61,15 +61,20 @@ fn row<'a>(s: &'a Value, name: &str) -> Option<&'a Value> {
     s["rows"].as_array().into_iter().flatten().find(|r| r[0] == json!(name))
 }
 
-#[tokio::test]
-async fn stitched_shows_the_threads_runs_as_groups_on_one_timeline() -> anyhow::Result<()> {
+/// The API with the three turns of the sample chat in one thread (`turn-1` … `turn-3`) and a run in none.
+async fn service_with_a_thread() -> anyhow::Result<TestService> {
     let service = TestService::start(Some(dist_dir()?)).await?;
-    let turns = samples::chat_turns();
-    for (n, workflow) in turns.iter().enumerate() {
+    for (n, workflow) in samples::chat_turns().iter().enumerate() {
         let request = RunRequest::new(format!("turn-{}", n + 1)).with_thread(THREAD);
         service.run_request(workflow, &request).await?;
     }
     service.run(&samples::summarize(), "alone").await?;
+    Ok(service)
+}
+
+#[tokio::test]
+async fn stitched_shows_the_threads_runs_as_groups_on_one_timeline() -> anyhow::Result<()> {
+    let service = service_with_a_thread().await?;
 
     let b = Browser::start().await?;
     let result = async {
@@ -153,8 +158,8 @@ async fn stitched_shows_the_threads_runs_as_groups_on_one_timeline() -> anyhow::
 }
 
 #[tokio::test]
-async fn the_thread_story_stitches_the_runs_it_was_given() -> anyhow::Result<()> {
-    let service = TestService::start(Some(dist_dir()?)).await?;
+async fn the_thread_story_stitches_a_run_of_the_apis_thread() -> anyhow::Result<()> {
+    let service = service_with_a_thread().await?;
     let b = Browser::start().await?;
     let result = async {
         b.client.goto(&service.url("/index.html")).await?;
@@ -177,7 +182,9 @@ async fn the_thread_story_stitches_the_runs_it_was_given() -> anyhow::Result<()>
             Ok((s["checked"] == json!("true") && s["groups"].as_array().is_some_and(|g| !g.is_empty())).then_some(s))
         })
         .await?;
-        assert_eq!(s["groups"], json!(["run:story-turn-1", "run:story-turn-2", "run:story-turn-3"]));
+        assert_eq!(s["groups"], json!(["run:turn-1", "run:turn-2", "run:turn-3"]));
+        let violations = b.axe_violations().await?;
+        assert!(violations.is_empty(), "the story stitched: {violations:#?}");
         Ok::<_, anyhow::Error>(())
     }
     .await;

@@ -8,6 +8,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
+use crate::SpanTree;
 use crate::conventions::{EXECUTION_ID, EXECUTION_STATUS, EXECUTION_THREAD_ID, WORKFLOW_ID};
 use crate::wire::{
     Attributes, Execution, ExecutionStatus, PageInfo, Span, SpanKind, SpanStatus, StatusCode, TokenUsage, TraceResponse,
@@ -26,20 +27,34 @@ pub fn run_start(run: &TraceResponse) -> Option<DateTime<Utc>> {
     run.execution.started_at.or_else(|| run.spans.iter().map(|s| s.start_time).min())
 }
 
+/// The id of the group span of the run `execution_id`.
+pub fn group_id(execution_id: &str) -> String {
+    format!("{GROUP_PREFIX}{execution_id}")
+}
+
 /// `runs` as one trace. The execution is `current`'s (the run the viewer was showing, so selection and events still
 /// name it) with the thread's totals: spans, errors, tokens, artifacts, and from the first start to the last end
 /// (open while a run is). A run's spans without a parent in that run go under its group; a span id already used
 /// by an earlier run is left out of the tree, as any duplicate is.
-pub fn stitch(runs: &[TraceResponse], current: &str) -> TraceResponse {
-    let mut ordered: Vec<&TraceResponse> = runs.iter().collect();
-    ordered.sort_by_key(|run| (run_start(run).is_none(), run_start(run)));
-    let mut execution = runs
+pub fn stitch(mut runs: Vec<TraceResponse>, current: &str) -> TraceResponse {
+    // By start, runs without one last. An insertion sort: a thread has a few runs, and the view stays smaller
+    // without another instance of the slice sorts.
+    let key = |run: &TraceResponse| (run_start(run).is_none(), run_start(run));
+    for i in 1..runs.len() {
+        let mut j = i;
+        while j > 0 && key(&runs[j - 1]) > key(&runs[j]) {
+            runs.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+    let ordered = runs;
+    let mut execution = ordered
         .iter()
         .find(|run| run.execution.id == current)
-        .or(ordered.first().copied())
+        .or(ordered.first())
         .map(|run| run.execution.clone())
         .unwrap_or_else(|| empty_execution(current));
-    execution.started_at = ordered.iter().filter_map(|run| run_start(run)).min();
+    execution.started_at = ordered.iter().filter_map(run_start).min();
     execution.finished_at = ordered
         .iter()
         .map(|run| run.execution.finished_at)
@@ -47,24 +62,22 @@ pub fn stitch(runs: &[TraceResponse], current: &str) -> TraceResponse {
         .and_then(|ends| ends.into_iter().max());
     execution.token_usage = TokenUsage::default();
     (execution.span_count, execution.error_count, execution.artifact_count) = (0, 0, 0);
-    let mut spans = Vec::with_capacity(runs.iter().map(|run| run.spans.len() + 1).sum());
+    let mut spans = Vec::with_capacity(ordered.iter().map(|run| run.spans.len() + 1).sum());
     for run in ordered {
         let summary = &run.execution;
         execution.token_usage.add(&summary.token_usage);
         execution.span_count += summary.span_count;
         execution.error_count += summary.error_count;
         execution.artifact_count += summary.artifact_count;
-        let group = group_span(run);
-        let own: std::collections::HashSet<&str> = run.spans.iter().map(|s| s.span_id.as_str()).collect();
-        let first = spans.len();
-        spans.push(group);
-        for span in &run.spans {
-            let mut span = span.clone();
-            if span.parent_span_id.as_deref().is_none_or(|parent| !own.contains(parent)) {
-                span.parent_span_id = Some(spans[first].span_id.clone());
-            }
-            spans.push(span);
+        let group = group_span(&run);
+        // The run's roots as its own tree sees them: spans without a parent in the run, and any that cut a cycle.
+        let roots = SpanTree::build(&run.spans).roots;
+        let mut run_spans = run.spans;
+        for root in roots {
+            run_spans[root].parent_span_id = Some(group.span_id.clone());
         }
+        spans.push(group);
+        spans.append(&mut run_spans);
     }
     let total_spans = spans.len() as u64;
     TraceResponse { execution, spans, page_info: PageInfo { has_next_page: false, cursor: None, total_spans } }
@@ -94,7 +107,7 @@ fn group_span(run: &TraceResponse) -> Span {
         attributes.insert(EXECUTION_THREAD_ID.to_owned(), text(thread));
     }
     Span {
-        span_id: format!("{GROUP_PREFIX}{}", summary.id),
+        span_id: group_id(&summary.id),
         name: format!("run {}", summary.id),
         kind: SpanKind::Workflow,
         start_time,
@@ -172,7 +185,7 @@ mod tests {
 
     #[test]
     fn a_group_per_run_in_start_order_with_its_spans_under_it() {
-        let stitched = stitch(&thread(), "r2");
+        let stitched = stitch(thread(), "r2");
         let tree = SpanTree::build(&stitched.spans);
         let roots: Vec<&str> = tree.roots.iter().map(|&n| stitched.spans[n].span_id.as_str()).collect();
         assert_eq!(roots, ["run:r1", "run:r2", "run:r3"]);
@@ -192,7 +205,7 @@ mod tests {
 
     #[test]
     fn groups_carry_the_run_and_its_outcome() {
-        let stitched = stitch(&thread(), "r2");
+        let stitched = stitch(thread(), "r2");
         let group = |id: &str| stitched.spans.iter().find(|s| s.span_id == id).cloned().unwrap_or_default();
         let (r1, r2, r3) = (group("run:r1"), group("run:r2"), group("run:r3"));
         assert_eq!((r1.name.as_str(), r1.kind), ("run r1", SpanKind::Workflow));
@@ -209,7 +222,7 @@ mod tests {
 
     #[test]
     fn one_axis_and_the_thread_totals_under_the_current_run() {
-        let stitched = stitch(&thread(), "r2");
+        let stitched = stitch(thread(), "r2");
         let execution = &stitched.execution;
         assert_eq!(execution.id, "r2");
         assert_eq!((execution.span_count, execution.error_count), (5, 1));
@@ -219,7 +232,7 @@ mod tests {
         let axis = TimeAxis::of(&stitched.spans).map(|axis| (axis.start, axis.end));
         assert_eq!(axis, Some((at(0), at(45))));
         let finished: Vec<TraceResponse> = thread().into_iter().skip(1).collect();
-        assert_eq!(stitch(&finished, "r1").execution.finished_at, Some(at(30)));
+        assert_eq!(stitch(finished, "r1").execution.finished_at, Some(at(30)));
         assert_eq!(stitched.page_info.total_spans, 8);
         // The summary counts the runs' spans, not their groups.
         let tree = SpanTree::build(&stitched.spans);
@@ -229,7 +242,7 @@ mod tests {
 
     #[test]
     fn no_runs_is_an_empty_trace_of_the_current_run() {
-        let stitched = stitch(&[], "r9");
+        let stitched = stitch(Vec::new(), "r9");
         assert_eq!((stitched.execution.id.as_str(), stitched.spans.len()), ("r9", 0));
     }
 }

@@ -59,16 +59,9 @@ async fn fetch_page(
     cursor: Option<&str>,
     token: Option<&str>,
 ) -> Result<TraceResponse, LoadError> {
-    let mut request = Request::get(url).query([("limit", limit)]).header("Accept", "application/json");
-    if let Some(cursor) = cursor {
-        request = request.query([("cursor", cursor)]);
-    }
-    let response = send(request, token).await?;
-    let status = response.status();
-    let body = read_text(&response).await?;
-    if !response.ok() {
-        return Err(LoadError { status, detail: error_detail(&response, &body) });
-    }
+    let mut query = vec![("limit", limit)];
+    query.extend(cursor.map(|cursor| ("cursor", cursor)));
+    let (status, body) = get_text(url, &query, token).await?;
     serde_json::from_str(&body)
         .map_err(|error| LoadError { status, detail: format!("the server sent an unreadable trace: {error}") })
 }
@@ -104,19 +97,14 @@ pub fn artifact_url(api_base: &str, artifact_id: &str) -> String {
     format!("{base}/artifacts/{id}/download")
 }
 
-/// The ids of conversation thread `thread_id`'s runs (`GET {api_base}/executions?thread_id=`, up to 100). Read as
-/// plain JSON: only the ids are needed.
-pub async fn fetch_thread_runs(api_base: &str, thread_id: &str, token: Option<&str>) -> Result<Vec<String>, LoadError> {
-    let url = format!("{}/executions", api_base.trim_end_matches('/'));
-    let request = Request::get(&url).query([("thread_id", thread_id), ("limit", "100")]);
-    let response = send(request.header("Accept", "application/json"), token).await?;
+/// `GET url` with `query` and the bearer token: the status and body of a successful answer, else the API's error.
+pub async fn get_text(url: &str, query: &[(&str, &str)], token: Option<&str>) -> Result<(u16, String), LoadError> {
+    let request = Request::get(url).query(query.iter().copied()).header("Accept", "application/json");
+    let response = send(request, token).await?;
     let status = response.status();
     let body = read_text(&response).await?;
     if !response.ok() {
         return Err(LoadError { status, detail: error_detail(&response, &body) });
     }
-    let list: serde_json::Value = serde_json::from_str(&body)
-        .map_err(|error| LoadError { status, detail: format!("the server sent an unreadable run list: {error}") })?;
-    let runs = list["executions"].as_array().map(Vec::as_slice).unwrap_or_default();
-    Ok(runs.iter().filter_map(|run| run["id"].as_str().map(str::to_owned)).collect())
+    Ok((status, body))
 }

@@ -54,8 +54,6 @@ pub struct Host {
     pub live: Signal<bool>,
     /// Prices that estimate what model calls cost: the default table with the host's overrides.
     pub prices: Signal<Rc<PriceTable>>,
-    /// The runs of the shown run's conversation thread, set by the host (`threadTraces`); `None`: ask the API.
-    pub thread_traces: Signal<Option<Rc<[TraceResponse]>>>,
     pub root: web_sys::Element,
 }
 
@@ -68,7 +66,6 @@ impl Host {
             selected: Signal::new(None),
             live: Signal::new(false),
             prices: Signal::new(Rc::new(PriceTable::default())),
-            thread_traces: Signal::new(None),
             root,
         }
     }

@@ -74,23 +74,6 @@ impl TraceViewHandle {
         result
     }
 
-    /// The runs of the shown run's conversation thread, each a `TraceResponse` as JSON text, for the "Stitched"
-    /// switch without an API; none goes back to asking the API. A run that does not parse is an error and changes
-    /// nothing.
-    pub fn set_thread_traces(&self, runs: Option<Vec<String>>) -> Result<(), JsValue> {
-        let runs = match runs {
-            None => None,
-            Some(runs) => Some(
-                runs.iter()
-                    .map(|json| serde_json::from_str::<TraceResponse>(json))
-                    .collect::<Result<Rc<[_]>, _>>()
-                    .map_err(|error| JsValue::from(js_sys::Error::new(&format!("invalid thread run: {error}"))))?,
-            ),
-        };
-        self.with_host(|host| try_set(host.thread_traces, runs));
-        Ok(())
-    }
-
     /// Selects a span by id (no `span-select` event: that reports user selections only).
     pub fn set_selected_span(&self, span_id: Option<String>) {
         self.with_host(|host| try_set(host.selected, span_id.filter(|id| !id.is_empty())));

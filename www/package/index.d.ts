@@ -217,12 +217,6 @@ export declare class OrcheoTraceView extends HTMLElement {
    */
   get prices(): PriceTable | string | null;
   set prices(value: PriceTable | string | null | undefined);
-  /**
-   * The runs of the shown run's conversation thread (its `execution.thread_id`), trace objects or their JSON text as
-   * one array, for the "Stitched" switch where there is no API to ask; null: the switch fetches them from the API.
-   */
-  get threadTraces(): TraceResponse[] | string | null;
-  set threadTraces(value: TraceResponse[] | string | null | undefined);
   connectedCallback(): void;
   disconnectedCallback(): void;
   attributeChangedCallback(name: string, oldValue: string | null, newValue: string | null): void;
@@ -271,7 +265,6 @@ export interface OrcheoTraceViewProps {
   token?: string | null;
   trace?: TraceInput | null;
   prices?: PriceTable | string | null;
-  threadTraces?: TraceResponse[] | string | null;
   "onspan-select"?: (event: OrcheoTraceViewEventMap["span-select"]) => void;
   "ontrace-load"?: (event: OrcheoTraceViewEventMap["trace-load"]) => void;
   "ontrace-error"?: (event: OrcheoTraceViewEventMap["trace-error"]) => void;
