@@ -26,16 +26,17 @@ pub struct Thread {
     pub failed: Signal<Option<String>>,
 }
 
-/// Provides [`Thread`]; a new source (another run, another trace) switches stitching off.
-pub fn use_thread(host: &Host) -> Thread {
+/// Provides [`Thread`]. Whatever makes the loader show the run again (another run or trace, a new token, Retry)
+/// switches stitching off.
+pub fn use_thread(host: &Host, view: ViewState) -> Thread {
     let thread = use_context_provider(|| Thread {
         stitched: Signal::new(false),
         busy: Signal::new(false),
         failed: Signal::new(None),
     });
-    let source = host.source;
+    let (source, token) = (host.source, host.token);
     use_effect(move || {
-        let _ = source.read();
+        let (_, _, _) = (source.read(), token.read(), view.reload.read());
         try_set_changed(thread.stitched, false);
         try_set(thread.failed, None);
     });
