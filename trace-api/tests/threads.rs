@@ -132,3 +132,31 @@ async fn the_first_thread_named_stays() -> anyhow::Result<()> {
     })
     .await
 }
+
+#[tokio::test]
+async fn spans_that_waited_for_their_run_bring_its_thread() -> anyhow::Result<()> {
+    on_each_backend(|_, db: TestDb| async move {
+        let api = TestApi::start(&db, |s| s).await?;
+        // A child that ended first names the thread; its parent, the run's span, is not there yet.
+        let early = request(vec![span(&trace(3), CHILD, Some(ROOT), "chat gpt", vec![attr("session.id", "waited")])]);
+        send(&api, HttpEncoding::Protobuf, &early).await?;
+        // The run's span names the execution but no thread: the child moves under it, with the thread.
+        let root = request(vec![span(
+            &trace(3),
+            ROOT,
+            None,
+            "workflow chat",
+            vec![attr("orcheo.execution.id", "th-waited"), attr("orcheo.span.kind", "workflow")],
+        )]);
+        send(&api, HttpEncoding::Protobuf, &root).await?;
+        let (status, body) = api.get_json("/api/executions/th-waited/trace", None).await?;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["spans"].as_array().map(Vec::len), Some(2), "the child moved under the run: {body}");
+        assert_eq!(body["execution"]["thread_id"], "waited");
+        let ids: Vec<String> = listed(&api, "&thread_id=waited").await?.into_iter().map(|(id, _)| id).collect();
+        assert_eq!(ids, ["th-waited"], "the trace's own run is gone, the execution listed");
+        api.stop().await;
+        Ok(db)
+    })
+    .await
+}

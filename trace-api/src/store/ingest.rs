@@ -344,6 +344,7 @@ impl<'a> Batch<'a> {
                 let moved =
                     span_rows::move_descendants(tx, self.dialect, trace_id, execution, &parents, self.version).await?;
                 if moved > 0 {
+                    carry_thread(tx, execution, trace_id).await?;
                     self.touch(execution, trace_id).delta = None;
                     let run = self.touch(trace_id, trace_id);
                     run.delta = None;
@@ -477,6 +478,20 @@ async fn upsert_execution(
     .bind(i64::from(seed.listed))
     .bind(time::format(&chrono::Utc::now()))
     .bind(seed.thread_id.as_deref())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// An execution that takes in spans that waited in its trace's run takes the run's thread too when it names none:
+/// the spans that named the thread may be among those moved (OpenInference children ending before an Orcheo root).
+async fn carry_thread(tx: &mut Transaction<'_, Any>, execution: &str, run: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE executions SET thread_id = (SELECT run.thread_id FROM executions run WHERE run.id = $2) \
+         WHERE id = $1 AND thread_id IS NULL",
+    )
+    .bind(execution)
+    .bind(run)
     .execute(&mut **tx)
     .await?;
     Ok(())
