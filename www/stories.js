@@ -435,6 +435,21 @@ async function apiStories() {
   } catch (failure) {
     showInputs(live.inputs, { "api-base": "/api", live: "true", error: failure.message });
   }
+  const thread = story("thread");
+  try {
+    const response = await fetch("/api/executions?limit=100");
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.detail ?? response.statusText);
+    const turn = body.executions.find((e) => e.thread_id);
+    if (turn) thread.element.setAttribute("execution-id", turn.id);
+    showInputs(thread.inputs, {
+      "api-base": "/api",
+      "execution-id": turn ? turn.id : "(no run of a thread yet)",
+      thread_id: turn ? turn.thread_id : "(none)",
+    });
+  } catch (failure) {
+    showInputs(thread.inputs, { "api-base": "/api", error: failure.message });
+  }
 }
 
 export function setUpStories() {

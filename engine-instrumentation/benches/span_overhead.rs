@@ -132,6 +132,7 @@ fn run_info() -> RunInfo {
         execution_id: Arc::from("bench-exec"),
         workflow_id: Arc::from("bench-workflow"),
         trigger: Trigger::Manual,
+        thread_id: None,
     }
 }
 

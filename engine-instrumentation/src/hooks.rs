@@ -30,6 +30,9 @@ pub struct RunInfo {
     pub execution_id: Arc<str>,
     pub workflow_id: Arc<str>,
     pub trigger: Trigger,
+    /// The conversation thread the run belongs to (LangGraph's `thread_id`, a chat's id), if any; recorded on
+    /// the root span as `orcheo.execution.thread_id` so that the runs of a thread can be shown together.
+    pub thread_id: Option<Arc<str>>,
 }
 
 /// One attempt of one node. Attempts count from 1; each retry is a new attempt.

@@ -13,11 +13,24 @@ pub struct RunRequest {
     pub execution_id: Arc<str>,
     pub trigger: Trigger,
     pub cancel: CancelToken,
+    /// The conversation thread the run continues, if any.
+    pub thread_id: Option<Arc<str>>,
 }
 
 impl RunRequest {
     pub fn new(execution_id: impl Into<Arc<str>>) -> Self {
-        Self { execution_id: execution_id.into(), trigger: Trigger::Manual, cancel: CancelToken::new() }
+        Self {
+            execution_id: execution_id.into(),
+            trigger: Trigger::Manual,
+            cancel: CancelToken::new(),
+            thread_id: None,
+        }
+    }
+
+    /// The run continues conversation thread `thread_id`.
+    pub fn with_thread(mut self, thread_id: impl Into<Arc<str>>) -> Self {
+        self.thread_id = Some(thread_id.into());
+        self
     }
 
     pub fn with_trigger(mut self, trigger: Trigger) -> Self {

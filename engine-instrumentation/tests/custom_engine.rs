@@ -30,6 +30,7 @@ impl WorkflowEngine for CacheWarmer {
             execution_id: Arc::clone(&request.execution_id),
             workflow_id: Arc::from(plan.name.as_str()),
             trigger: request.trigger,
+            thread_id: request.thread_id.clone(),
         };
         observer.execution_started(&run);
         for key in &plan.keys {

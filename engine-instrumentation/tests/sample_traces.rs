@@ -260,6 +260,25 @@ async fn scheduled_trigger_is_on_the_root() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
+async fn a_runs_thread_is_on_the_root_and_what_the_store_reads() -> anyhow::Result<()> {
+    let request = RunRequest::new("exec-turn-2").with_thread("support-42");
+    let (_, records) = run_with(TracingConfig::default(), &samples::generated(1), request).await?;
+    let root = Spans::new(&records).one("workflow generated-1")?;
+    assert_eq!(attr(root, "orcheo.execution.thread_id")?, "support-42");
+    assert_eq!(trace_model::conventions::thread_id(&root.span), Some("support-42"));
+    // Only the root carries it; a run without a thread carries none.
+    assert!(
+        records
+            .iter()
+            .filter(|r| r.span.parent_span_id.is_some())
+            .all(|r| !r.span.attributes.contains_key("orcheo.execution.thread_id"))
+    );
+    let (_, plain) = run_with(TracingConfig::default(), &samples::generated(1), RunRequest::new("exec-alone")).await?;
+    assert!(plain.iter().all(|r| trace_model::conventions::thread_id(&r.span).is_none()));
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_run_its_caller_drops_still_closes_every_span() -> anyhow::Result<()> {
     let sink = engine_instrumentation::MemorySink::default();
     let pipeline = engine_instrumentation::TracingPipeline::with_sink(std::sync::Arc::new(sink.clone()))?;

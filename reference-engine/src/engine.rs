@@ -75,6 +75,7 @@ impl WorkflowEngine for Engine {
             execution_id: Arc::clone(&request.execution_id),
             workflow_id: Arc::from(workflow.id.as_str()),
             trigger: request.trigger,
+            thread_id: request.thread_id.clone(),
         };
         observer.execution_started(&run);
         let guard = RunGuard { observer, run: &run, armed: true };

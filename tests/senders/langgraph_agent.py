@@ -27,6 +27,8 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
 
 QUESTION = "What is the weather in Paris?"
+# The conversation the run continues: LangGraph's thread id, which OpenInference reports as `session.id`.
+THREAD_ID = "weather-chat-7"
 ANSWER = "It is sunny and 21 degrees in Paris."
 TOOL_RESULT = "sunny, 21 degrees"
 USAGE = [(57, 12), (83, 14)]  # (input, output) tokens of the two model calls
@@ -106,7 +108,9 @@ def main() -> None:
         ]
     )
     agent = create_react_agent(model, [get_weather])
-    result = agent.invoke({"messages": [HumanMessage(content=QUESTION)]})
+    result = agent.invoke(
+        {"messages": [HumanMessage(content=QUESTION)]}, config={"configurable": {"thread_id": THREAD_ID}}
+    )
     final = result["messages"][-1].content
 
     LangChainInstrumentor().uninstrument()
@@ -114,6 +118,8 @@ def main() -> None:
     provider.shutdown()
 
     spans = recorder.spans
+    # What OpenInference sent as the session: LangGraph's thread id, on the spans that carry one.
+    session_ids = sorted({str(s.attributes["session.id"]) for s in spans if "session.id" in (s.attributes or {})})
     roots = [s for s in spans if s.parent is None]
     kinds: dict[str, int] = {}
     # What each chain (node) span sent as its input and output, exactly, to check they are stored intact.
@@ -142,6 +148,8 @@ def main() -> None:
                 "output_tokens": sum(u[1] for u in USAGE),
                 "llm_calls": len(USAGE),
                 "tool": "get_weather",
+                "thread_id": THREAD_ID,
+                "session_ids": session_ids,
                 "question": QUESTION,
                 "answer": final,
                 "tool_result": TOOL_RESULT,

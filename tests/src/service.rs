@@ -64,12 +64,17 @@ impl TestService {
     /// Runs `workflow` through the instrumented reference engine, its artifacts kept by the store; returns once
     /// its spans and artifacts are stored.
     pub async fn run(&self, workflow: &Workflow, execution_id: &str) -> anyhow::Result<RunOutcome> {
+        self.run_request(workflow, &RunRequest::new(execution_id)).await
+    }
+
+    /// [`TestService::run`] with the caller's request (a trigger, a conversation thread, …).
+    pub async fn run_request(&self, workflow: &Workflow, request: &RunRequest) -> anyhow::Result<RunOutcome> {
         let sink = StoreSink::new(self.store.clone(), tokio::runtime::Handle::current());
         let config = TracingConfig { service_name: "e2e".to_owned(), ..TracingConfig::default() };
         let pipeline = TracingPipeline::builder(config).with_sink(Arc::new(sink)).with_open_spans().build()?;
         let artifacts = StoreArtifacts::new(self.store.clone(), &BackgroundTasks::new());
         let engine = pipeline.wrap(Engine::with_artifacts(Arc::new(artifacts.clone())));
-        let outcome = engine.run(workflow, &RunRequest::new(execution_id)).await;
+        let outcome = engine.run(workflow, request).await;
         pipeline.shutdown().await?;
         artifacts.flush().await;
         Ok(outcome)

@@ -28,6 +28,8 @@ pub struct DemoRun {
     pub outcome: RunOutcome,
     /// What the run's trace shows.
     pub shows: &'static str,
+    /// The conversation thread the run belongs to, if any.
+    pub thread_id: Option<String>,
 }
 
 /// The workflow the live loop runs again and again, how many of its runs stay stored (the newest ones; older
@@ -105,6 +107,11 @@ pub async fn start_with(
     for (workflow, shows) in samples::described(&server.url("/inventory")) {
         runs.push(run(&engine, &workflow, shows).await);
     }
+    // One conversation thread of a few turns, its id this demo's own so that earlier demos' turns stay apart.
+    let thread = format!("support-{}", uuid::Uuid::new_v4().simple());
+    for workflow in samples::chat_turns() {
+        runs.push(run_in(&engine, &workflow, THREAD_SHOWS, Some(&thread)).await);
+    }
     pipeline.flush().await?;
     artifacts.flush().await;
     let store = store.clone();
@@ -159,10 +166,23 @@ pub fn guide(demo: &Demo, base_url: &str) -> String {
     out
 }
 
+/// What a turn of the demo's conversation thread shows.
+const THREAD_SHOWS: &str = "one turn of a three-run conversation thread: switch Stitched on to see the thread's runs \
+                            on one timeline, a group per run";
+
 async fn run(engine: &Traced<Engine>, workflow: &Workflow, shows: &'static str) -> DemoRun {
+    run_in(engine, workflow, shows, None).await
+}
+
+/// A run of `workflow`, in conversation thread `thread` when given.
+async fn run_in(engine: &Traced<Engine>, workflow: &Workflow, shows: &'static str, thread: Option<&str>) -> DemoRun {
     let execution_id = uuid::Uuid::new_v4().to_string();
-    let outcome = engine.run(workflow, &RunRequest::new(execution_id.as_str())).await;
-    DemoRun { execution_id, workflow_id: workflow.id.clone(), outcome, shows }
+    let mut request = RunRequest::new(execution_id.as_str());
+    if let Some(thread) = thread {
+        request = request.with_thread(thread);
+    }
+    let outcome = engine.run(workflow, &request).await;
+    DemoRun { execution_id, workflow_id: workflow.id.clone(), outcome, shows, thread_id: thread.map(str::to_owned) }
 }
 
 /// Deletes the live workflow's runs but the newest `keep`, also those earlier demo processes left in the store.

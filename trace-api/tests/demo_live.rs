@@ -35,7 +35,16 @@ async fn the_live_loop_keeps_its_newest_runs_and_the_samples() -> anyhow::Result
         let live =
             LiveLoop { workflow: Workflow::new("live-test", vec![Step::Node(step)]), keep: 2, pause: Duration::ZERO };
         let demo = demo::start_with(&api.store, Arc::new(Metrics::new()), live, &BackgroundTasks::new()).await?;
-        assert_eq!(demo.runs.len(), 8, "{backend:?}");
+        assert_eq!(demo.runs.len(), 11, "{backend:?}");
+        // The last three are the turns of one conversation thread, listed by it.
+        let turns: BTreeSet<&str> = demo.runs[8..].iter().map(|run| run.execution_id.as_str()).collect();
+        let thread = demo.runs[8].thread_id.clone().unwrap_or_default();
+        assert!(!thread.is_empty() && demo.runs[8..].iter().all(|run| run.thread_id.as_deref() == Some(&thread)));
+        assert!(demo.runs[..8].iter().all(|run| run.thread_id.is_none()));
+        let (_, by_thread) = api.get_json(&format!("/api/executions?thread_id={thread}"), None).await?;
+        let in_thread: BTreeSet<&str> =
+            by_thread["executions"].as_array().into_iter().flatten().filter_map(|e| e["id"].as_str()).collect();
+        assert_eq!(in_thread, turns, "{backend:?}");
 
         // Watch until the loop has made several more runs than it keeps.
         let mut seen = BTreeSet::new();

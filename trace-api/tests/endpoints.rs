@@ -322,8 +322,8 @@ async fn the_document_types_the_query_parameters() -> anyhow::Result<()> {
         found[0].clone()
     };
     let list = parameters("/api/executions");
-    assert_eq!(list.len(), 6, "{list:?}");
-    for name in ["workflow_id", "trace_id", "status", "include", "cursor", "limit"] {
+    assert_eq!(list.len(), 7, "{list:?}");
+    for name in ["workflow_id", "trace_id", "thread_id", "status", "include", "cursor", "limit"] {
         let parameter = find(&list, name);
         assert_eq!(parameter["in"], "query", "{parameter}");
         assert!(parameter["description"].as_str().is_some_and(|d| !d.is_empty()), "{parameter}");

@@ -4,7 +4,8 @@
 //!   `tests/senders/capture_orcheo.py` into `tests/fixtures/orcheo`, replayed in every order and batching;
 //! - the plain OpenTelemetry Python SDK (`tests/senders/sdk_trace.py`): batch and simple processors, OTLP/HTTP in
 //!   protobuf and in JSON, and a 1,200-span trace paged back whole;
-//! - a LangGraph agent traced by OpenInference (`tests/senders/langgraph_agent.py`), one request per span.
+//! - a LangGraph agent traced by OpenInference (`tests/senders/langgraph_agent.py`), one request per span, its
+//!   LangGraph thread id arriving as the run's thread.
 //!
 //! The Python senders run from the venv `cargo xtask senders` makes; its interpreter comes in `SENDERS_PYTHON`
 //! (`cargo xtask test` sets it). Without it these tests fail rather than skip.
@@ -703,6 +704,15 @@ async fn langgraph_agent_traced_by_openinference_is_one_complete_run() -> anyhow
         assert_eq!(runs.len(), 1, "{context}: one listed run: {runs:?}");
         assert_eq!(runs[0]["id"], trace_id, "{context}");
         assert_eq!(runs[0]["status"], "completed", "{context}");
+        // LangGraph's thread id, as OpenInference's session.id, is the run's thread, and the thread lists it.
+        assert_eq!(sent["session_ids"], json!([sent["thread_id"]]), "{context}: what OpenInference sent");
+        assert_eq!(runs[0]["thread_id"], sent["thread_id"], "{context}");
+        let thread = sent["thread_id"].as_str().context("thread_id")?;
+        let (status, by_thread) =
+            api.get_json(&format!("/api/executions?thread_id={thread}"), Some(&tokens.reader)).await?;
+        assert_eq!(status, 200, "{context}: {by_thread}");
+        assert_eq!(by_thread["executions"].as_array().map(|runs| runs.len()), Some(1), "{context}: {by_thread}");
+        assert_eq!(by_thread["executions"][0]["id"], trace_id, "{context}");
         let (execution, spans) = whole_trace(&api, trace_id, &tokens.reader, 500).await?;
         assert_eq!(execution["status"], "completed", "{context}");
         assert_eq!(execution["span_count"], count, "{context}");

@@ -21,6 +21,7 @@
 //! - [`node_io`]: a node's input and output from any sender's attributes, and the changes between them.
 //! - [`pricing`]: what a model call cost: the sender's figure, else an estimate from a replaceable price table.
 //! - [`metrics`]: the summary totals (duration, tokens, errors, artifacts, models, cost).
+//! - [`thread`]: the runs of one conversation thread stitched into one timeline, a group per run.
 //! - [`merge`]: live updates merged into a loaded trace, and held while a trace is still loading.
 //! - [`compare`]: two runs of a workflow side by side: spans aligned by node id and attempt, what changed, differences first.
 
@@ -40,6 +41,7 @@ pub mod pricing;
 pub mod search;
 pub mod span_record;
 pub mod splitter;
+pub mod thread;
 pub mod time;
 pub mod timeline;
 pub mod tree;

@@ -37,7 +37,8 @@ pub fn trace_metrics(execution: &Execution, spans: &[Span], tree: &SpanTree) -> 
     let mut summed = TokenUsage::default();
     let mut models: BTreeMap<&str, ModelUse> = BTreeMap::new();
     let mut seen_artifacts = std::collections::HashSet::new();
-    for (_, span) in kept() {
+    // A stitched thread's run groups are not spans of any run.
+    for (_, span) in kept().filter(|(_, span)| !crate::thread::is_group(span)) {
         metrics.spans += 1;
         metrics.errors += usize::from(span.is_error());
         let tokens = span_tokens(span);

@@ -22,6 +22,7 @@ use crate::visible::{SharedVisible, Visible};
 pub fn App() -> Element {
     let host = use_context::<Host>();
     let view = use_context_provider(ViewState::new);
+    crate::thread::use_thread(&host, view);
     use_trace_loader(host.clone(), view);
     use_compare_loader(host.clone(), view);
     use_live_updates(host, view);

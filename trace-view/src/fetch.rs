@@ -59,16 +59,9 @@ async fn fetch_page(
     cursor: Option<&str>,
     token: Option<&str>,
 ) -> Result<TraceResponse, LoadError> {
-    let mut request = Request::get(url).query([("limit", limit)]).header("Accept", "application/json");
-    if let Some(cursor) = cursor {
-        request = request.query([("cursor", cursor)]);
-    }
-    let response = send(request, token).await?;
-    let status = response.status();
-    let body = read_text(&response).await?;
-    if !response.ok() {
-        return Err(LoadError { status, detail: error_detail(&response, &body) });
-    }
+    let mut query = vec![("limit", limit)];
+    query.extend(cursor.map(|cursor| ("cursor", cursor)));
+    let (status, body) = get_text(url, &query, token).await?;
     serde_json::from_str(&body)
         .map_err(|error| LoadError { status, detail: format!("the server sent an unreadable trace: {error}") })
 }
@@ -102,4 +95,16 @@ pub fn artifact_url(api_base: &str, artifact_id: &str) -> String {
     let base = api_base.trim_end_matches('/');
     let id = String::from(js_sys::encode_uri_component(artifact_id));
     format!("{base}/artifacts/{id}/download")
+}
+
+/// `GET url` with `query` and the bearer token: the status and body of a successful answer, else the API's error.
+pub async fn get_text(url: &str, query: &[(&str, &str)], token: Option<&str>) -> Result<(u16, String), LoadError> {
+    let request = Request::get(url).query(query.iter().copied()).header("Accept", "application/json");
+    let response = send(request, token).await?;
+    let status = response.status();
+    let body = read_text(&response).await?;
+    if !response.ok() {
+        return Err(LoadError { status, detail: error_detail(&response, &body) });
+    }
+    Ok((status, body))
 }

@@ -18,6 +18,7 @@
 //! - `visible`: the rows to show for the filters, search and collapsed spans, and the search matches.
 //! - `summary`: the metrics summary on top.
 //! - `toolbar`: search, filters, expand/collapse all, export.
+//! - `thread`: the "Stitched" switch, the runs of the run's conversation thread on one timeline.
 //! - `tree_pane`: the span tree as a virtual list.
 //! - `tree_row`: one row of the tree, with its bar on the time axis.
 //! - `details`: the selected span's details.
@@ -53,6 +54,7 @@ mod splitter;
 mod state;
 mod stylesheet;
 mod summary;
+mod thread;
 mod toolbar;
 mod trace_data;
 mod tree_pane;

@@ -7,6 +7,7 @@ use trace_model::search::step;
 use crate::browser::save_file;
 use crate::host::Host;
 use crate::state::ViewState;
+use crate::thread::StitchedSwitch;
 use crate::trace_data::SharedTrace;
 use crate::visible::SharedVisible;
 use trace_model::display::{count, duration_ms};
@@ -120,6 +121,7 @@ pub fn Toolbar(trace: SharedTrace, visible: Memo<SharedVisible>) -> Element {
                     }
                 }
             }
+            StitchedSwitch {}
             div { class: "tool-buttons",
                 button {
                     r#type: "button",

@@ -182,6 +182,9 @@ impl ExecutionObserver for WorkflowTracer {
     fn execution_started(&self, run: &RunInfo) {
         let mut attributes = run_attributes(run, "workflow", 1);
         attributes.push(KeyValue::new(attrs::EXECUTION_TRIGGER, run.trigger.as_str()));
+        if let Some(thread) = &run.thread_id {
+            attributes.push(KeyValue::new(attrs::EXECUTION_THREAD_ID, shared(thread)));
+        }
         let span = self
             .tracer
             .span_builder(format!("workflow {}", run.workflow_id))

@@ -1,5 +1,5 @@
 //! Sample workflows for QA, the demo and the load tests: success, retry-then-success, error, cancelled, parallel
-//! fan-out, an LLM chain, an HTTP call to a real server on loopback, an artifact write, and a generator of N-node
+//! fan-out, an LLM chain, the turns of a conversation thread, an HTTP call to a real server on loopback, an artifact write, and a generator of N-node
 //! workflows. Some prompts carry fake secrets on purpose: the traces must show them redacted.
 
 mod server;
@@ -122,6 +122,32 @@ pub fn llm_chain() -> Workflow {
         ],
     )
     .with_state(serde_json::json!({"topic": "tracing AI workflows end to end", "audience": "platform engineers"}))
+}
+
+/// The workflow of a support chat, one run per user turn: what the runs of one conversation thread look like.
+pub const CHAT_WORKFLOW: &str = "support-chat";
+
+/// The turns of one support conversation, each a run of [`CHAT_WORKFLOW`] answering one message; run them with the
+/// same thread id (`RunRequest::with_thread`) and the trace view stitches them into one timeline.
+pub fn chat_turns() -> Vec<Workflow> {
+    [
+        "My order #1042 has not arrived yet.",
+        "It was due on Monday. Can you check the carrier?",
+        "Thanks. Please send the tracking link to ops@example.com.",
+    ]
+    .into_iter()
+    .map(|message| {
+        Workflow::new(
+            CHAT_WORKFLOW,
+            vec![
+                node("load_history", task(10)),
+                node("answer", llm("You are a friendly support agent.", message)),
+                node("save_history", task(5)),
+            ],
+        )
+        .with_state(serde_json::json!({"message": message}))
+    })
+    .collect()
 }
 
 /// One node calls `url` (a real HTTP server, on loopback in demos and tests); the trace context goes along.

@@ -24,6 +24,9 @@ pub struct ListQuery {
     workflow_id: Option<String>,
     /// Only runs of this trace (32 hex digits): where a span link leads.
     trace_id: Option<String>,
+    /// Only runs of this conversation thread (the `thread_id` a run's spans carry: Orcheo's
+    /// `orcheo.execution.thread_id`, OpenInference's `session.id` or GenAI's `gen_ai.conversation.id`).
+    thread_id: Option<String>,
     /// Only runs in this status: running, completed, error, cancelled or stalled (running, but nothing arrived for
     /// the stall period).
     #[salvo(parameter(value_type = Option<ExecutionStatus>))]
@@ -58,6 +61,7 @@ pub async fn list(depot: &mut Depot, query: ListQuery) -> Result<Json<ExecutionP
     let filter = ExecutionFilter {
         workflow_id: params::id_filter("workflow_id", query.workflow_id)?,
         trace_id: params::id_filter("trace_id", query.trace_id)?.map(|t| t.to_ascii_lowercase()),
+        thread_id: params::id_filter("thread_id", query.thread_id)?,
         status: parse_status(query.status)?,
         workspaces: principal.workspace_filter(),
         before_seq: params::cursor(query.cursor, |c| c.parse::<i64>().ok())?,

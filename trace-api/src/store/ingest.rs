@@ -344,6 +344,7 @@ impl<'a> Batch<'a> {
                 let moved =
                     span_rows::move_descendants(tx, self.dialect, trace_id, execution, &parents, self.version).await?;
                 if moved > 0 {
+                    carry_thread(tx, execution, trace_id).await?;
                     self.touch(execution, trace_id).delta = None;
                     let run = self.touch(trace_id, trace_id);
                     run.delta = None;
@@ -373,6 +374,8 @@ struct Seed {
     workflow_id: Option<String>,
     workspace: Option<String>,
     trace_id: String,
+    /// The first conversation thread a span of the batch names (`conventions::thread_id`).
+    thread_id: Option<String>,
     started_at: Option<DateTime<Utc>>,
     /// Declared executions are always listed; a trace's own run when it holds workflow, node, LLM or tool spans.
     listed: bool,
@@ -386,6 +389,7 @@ impl Seed {
             workflow_id: None,
             workspace: None,
             trace_id: trace_id.to_owned(),
+            thread_id: None,
             started_at: None,
             listed: execution != trace_id,
             listed_by_id: execution != trace_id,
@@ -408,6 +412,10 @@ impl Seed {
         }
         if self.workspace.is_none() {
             self.workspace.clone_from(&record.workspace_id);
+        }
+        // A thread id Postgres could not store (U+0000) is no thread id; the spans are stored all the same.
+        if self.thread_id.is_none() {
+            self.thread_id = conventions::thread_id(&record.span).filter(|t| !t.contains('\0')).map(str::to_owned);
         }
         self.listed |= listed_kind(record.span.kind);
     }
@@ -442,7 +450,7 @@ async fn existing_executions(
 }
 
 /// Creates the execution row or widens it. Its workspace and trace are fixed when it is created; an unknown
-/// workflow may be named later.
+/// workflow may be named later, and so may the thread: the first one named stays.
 async fn upsert_execution(
     tx: &mut Transaction<'_, Any>,
     id: &str,
@@ -450,12 +458,13 @@ async fn upsert_execution(
     workspace: &str,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO executions (id, workspace_id, workflow_id, trace_id, started_at, listed, last_span_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+        "INSERT INTO executions (id, workspace_id, workflow_id, trace_id, started_at, listed, last_span_at, thread_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
          ON CONFLICT (id) DO UPDATE SET \
            started_at = CASE WHEN executions.started_at IS NULL OR excluded.started_at < executions.started_at \
                         THEN excluded.started_at ELSE executions.started_at END, \
            trace_id = COALESCE(executions.trace_id, excluded.trace_id), \
+           thread_id = COALESCE(executions.thread_id, excluded.thread_id), \
            workflow_id = CASE WHEN executions.workflow_id = 'unknown' THEN excluded.workflow_id \
                          ELSE executions.workflow_id END, \
            listed = CASE WHEN excluded.listed = 1 THEN 1 ELSE executions.listed END, \
@@ -468,6 +477,21 @@ async fn upsert_execution(
     .bind(seed.started_at.as_ref().map(time::format))
     .bind(i64::from(seed.listed))
     .bind(time::format(&chrono::Utc::now()))
+    .bind(seed.thread_id.as_deref())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// An execution that takes in spans that waited in its trace's run takes the run's thread too when it names none:
+/// the spans that named the thread may be among those moved (OpenInference children ending before an Orcheo root).
+async fn carry_thread(tx: &mut Transaction<'_, Any>, execution: &str, run: &str) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE executions SET thread_id = (SELECT run.thread_id FROM executions run WHERE run.id = $2) \
+         WHERE id = $1 AND thread_id IS NULL",
+    )
+    .bind(execution)
+    .bind(run)
     .execute(&mut **tx)
     .await?;
     Ok(())

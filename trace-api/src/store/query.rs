@@ -15,6 +15,8 @@ pub struct ExecutionFilter {
     pub workflow_id: Option<String>,
     /// Only executions of this trace (what a span link names).
     pub trace_id: Option<String>,
+    /// Only executions of this conversation thread.
+    pub thread_id: Option<String>,
     pub status: Option<ExecutionStatus>,
     /// Only these workspaces; `None` for all (a caller with access everywhere).
     pub workspaces: Option<Vec<String>>,
@@ -144,10 +146,13 @@ impl Store {
         let trace_at = first_workspace + filter.workspaces.as_ref().map_or(0, Vec::len);
         let trace_clause =
             if filter.trace_id.is_some() { format!(" AND trace_id = ${trace_at}") } else { String::new() };
+        let thread_at = trace_at + usize::from(filter.trace_id.is_some());
+        let thread_clause =
+            if filter.thread_id.is_some() { format!(" AND thread_id = ${thread_at}") } else { String::new() };
         let sql = format!(
             "SELECT {EXECUTION_COLUMNS} FROM executions \
              WHERE ($1 IS NULL OR workflow_id = $1) AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR seq < $3) \
-             AND ($5 OR listed = 1){stall_clause}{workspace_clause}{trace_clause} ORDER BY seq DESC LIMIT $4"
+             AND ($5 OR listed = 1){stall_clause}{workspace_clause}{trace_clause}{thread_clause} ORDER BY seq DESC LIMIT $4"
         );
         let mut query = sqlx::query(AssertSqlSafe(sql))
             .bind(filter.workflow_id.clone())
@@ -163,6 +168,9 @@ impl Store {
         }
         if let Some(trace_id) = &filter.trace_id {
             query = query.bind(trace_id.clone());
+        }
+        if let Some(thread_id) = &filter.thread_id {
+            query = query.bind(thread_id.clone());
         }
         let rows = query.fetch_all(&self.pool).await?;
         rows.iter().map(|row| Ok((row.try_get("seq")?, execution_from_row(row, cut.as_deref())?))).collect()

@@ -5,6 +5,7 @@
 //! - [`derive()`]: one span read whole (kind, tokens, cost, duration, model, prompt/response, artifacts);
 //!   [`fill_derived`]: the part of it the wire span carries, applied where spans enter.
 //! - [`classify`], [`classify_span`]: the kind; [`token_usage`], [`token_details`], [`cost`]: usage; [`model_names`]: models.
+//! - [`thread_id`]: the conversation thread a run belongs to.
 //! - [`prompt`], [`response`]: a model call's conversation ([`Turn`], [`Role`], [`Part`]) and text; [`artifact_ids`]: the artifacts a span names.
 
 mod artifacts;
@@ -15,6 +16,7 @@ mod messages;
 mod model;
 pub mod names;
 mod python_repr;
+mod thread;
 mod tokens;
 
 use serde_json::Value;
@@ -28,6 +30,7 @@ pub use kind::{classify, classify_span};
 pub use messages::{ModelText, prompt, response, value_text};
 pub use model::{ModelNames, model, model_names};
 pub use names::*;
+pub use thread::{THREAD_ID_NAMES, thread_id};
 pub use tokens::{Cost, TokenDetails, cost, token_details, token_usage};
 
 /// The workspace a span names: `orcheo.workspace.id`, else Orcheo's `orcheo.workspace`.

@@ -10,6 +10,9 @@ pub const WORKSPACE_ID: &str = "orcheo.workspace.id";
 /// The Orcheo Python engine's name for the workspace (a resource attribute).
 pub const WORKSPACE: &str = "orcheo.workspace";
 pub const EXECUTION_STATUS: &str = "orcheo.execution.status";
+/// The conversation thread a run belongs to: Orcheo's back end puts LangGraph's `configurable.thread_id` on a
+/// run's root span under this name (docs/architecture.md, "Threads").
+pub const EXECUTION_THREAD_ID: &str = "orcheo.execution.thread_id";
 pub const NODE_ID: &str = "orcheo.node.id";
 pub const NODE_KIND: &str = "orcheo.node.kind";
 pub const NODE_ATTEMPT: &str = "orcheo.node.attempt";
@@ -95,6 +98,10 @@ pub const LLM_COST_PROMPT: &str = "llm.cost.prompt";
 pub const LLM_COST_COMPLETION: &str = "llm.cost.completion";
 /// A call's cost in USD as some GenAI senders write it (not in the OpenTelemetry conventions yet).
 pub const GEN_AI_USAGE_COST: &str = "gen_ai.usage.cost";
+/// The conversation a GenAI call belongs to.
+pub const GEN_AI_CONVERSATION_ID: &str = "gen_ai.conversation.id";
+/// OpenInference's session: its LangChain instrumentor maps LangGraph's `thread_id` metadata to it.
+pub const SESSION_ID: &str = "session.id";
 
 // OpenTelemetry resource and protocol names: the stable ones from the semantic conventions crate, the others here.
 pub use opentelemetry_semantic_conventions::attribute::{
