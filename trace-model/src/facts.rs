@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::case::lowercase;
 use crate::conventions::{self, EXCEPTION_MESSAGE, EXCEPTION_STACKTRACE, EXCEPTION_TYPE, str_attr};
 use crate::wire::{Attributes, Span, SpanKind};
 
@@ -62,11 +63,11 @@ pub fn exceptions(span: &Span) -> Vec<Exception> {
 
 /// The attributes whose key or value contains `query` (case-insensitive); all of them for an empty query.
 pub fn matching_attributes<'a>(attributes: &'a Attributes, query: &str) -> Vec<(&'a String, &'a Value)> {
-    let query = query.trim().to_lowercase();
+    let query = lowercase(query.trim());
     attributes
         .iter()
         .filter(|(key, value)| {
-            query.is_empty() || key.to_lowercase().contains(&query) || pretty(value).to_lowercase().contains(&query)
+            query.is_empty() || lowercase(key).contains(&query) || lowercase(&pretty(value)).contains(&query)
         })
         .collect()
 }

@@ -1,6 +1,7 @@
 //! The tree's keyboard model (WAI-ARIA APG Tree View): arrows, Home/End, Enter, type-ahead and `*`, over the rows
 //! currently shown (collapsed and filtered spans are simply absent from them).
 
+use crate::case::push_lowercase;
 use crate::flatten::Row;
 use crate::tree::SpanTree;
 
@@ -55,7 +56,7 @@ impl TypeAhead {
             self.typed.clear();
         }
         self.last_ms = now_ms;
-        self.typed.extend(c.to_lowercase());
+        push_lowercase(&mut self.typed, c);
         &self.typed
     }
 }
@@ -122,8 +123,10 @@ pub fn type_ahead<'a>(rows: &[Row], at: usize, prefix: &str, label: impl Fn(usiz
 }
 
 fn starts_with_ignore_case(text: &str, lower_prefix: &str) -> bool {
-    let mut text = text.chars().flat_map(char::to_lowercase);
-    lower_prefix.chars().all(|p| text.next() == Some(p))
+    // Each character lowercases to one or more: the prefix's length in characters is always enough of the text.
+    let mut lower = String::with_capacity(lower_prefix.len());
+    text.chars().take(lower_prefix.chars().count()).for_each(|c| push_lowercase(&mut lower, c));
+    lower.starts_with(lower_prefix)
 }
 
 #[cfg(test)]

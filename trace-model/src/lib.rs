@@ -12,6 +12,7 @@
 //! - [`display`]: durations, sizes, counts and kind labels as a viewer shows them.
 //! - [`facts`]: a span's effective kind, tokens, prompt/response, exceptions and attribute lookup.
 //! - [`filter`]: "errors only" / "AI spans only", matches kept with their ancestors.
+//! - [`case`]: case folding for search, filters and type-ahead.
 //! - [`search`]: search over names and attribute values, highlight ranges, match stepping.
 //! - [`keyboard`]: the WAI-ARIA tree view keyboard model, type-ahead included.
 //! - [`markdown`]: Markdown in model messages as a safe tree (HTML as text, only http/https/mailto links).
@@ -25,6 +26,7 @@
 //! - [`merge`]: live updates merged into a loaded trace, and held while a trace is still loading.
 //! - [`compare`]: two runs of a workflow side by side: spans aligned by node id and attempt, what changed, differences first.
 
+pub mod case;
 pub mod compare;
 pub mod conventions;
 pub mod critical_path;

@@ -5,11 +5,12 @@ use std::ops::Range;
 
 use serde_json::Value;
 
+use crate::case::{lowercase, push_lowercase};
 use crate::wire::Span;
 
 /// The query as matched: trimmed and lowercased. Empty means "no search".
 pub fn normalize(query: &str) -> String {
-    query.trim().to_lowercase()
+    lowercase(query.trim())
 }
 
 /// Every span's searchable text, lowercased once so that each keystroke only scans.
@@ -39,12 +40,12 @@ impl SearchIndex {
 
 /// The name and the attribute values, one per line, so that a query never matches across two of them.
 fn haystack(span: &Span) -> String {
-    let mut text = span.name.to_lowercase();
+    let mut text = lowercase(&span.name);
     for value in span.attributes.values() {
         text.push('\n');
         match value {
-            Value::String(s) => text.push_str(&s.to_lowercase()),
-            other => text.push_str(&other.to_string().to_lowercase()),
+            Value::String(s) => text.push_str(&lowercase(s)),
+            other => text.push_str(&lowercase(&other.to_string())),
         }
     }
     text
@@ -61,7 +62,7 @@ pub fn highlight(text: &str, query: &str) -> Vec<Range<usize>> {
     let mut origin: Vec<(usize, usize)> = Vec::with_capacity(text.len());
     for (at, c) in text.char_indices() {
         let start = lower.len();
-        lower.extend(c.to_lowercase());
+        push_lowercase(&mut lower, c);
         origin.extend(std::iter::repeat_n((at, at + c.len_utf8()), lower.len() - start));
     }
     let mut ranges = Vec::new();

@@ -34,7 +34,8 @@ pub fn Conversation(title: &'static str, text: ModelText, testid: &'static str) 
     let mut raw = use_signal(|| false);
     let copied = use_signal(|| Copy::Idle);
     let whole = text.text.clone();
-    let lower = title.to_lowercase();
+    // The titles are the view's own words, in ASCII.
+    let lower = title.to_ascii_lowercase();
     let raw_label = if text.raw.is_some() { "Raw JSON" } else { "Raw text" };
     let raw_text = text.raw.clone().unwrap_or_else(|| text.text.clone());
     let showing_raw = *raw.read();
