@@ -1,5 +1,5 @@
 //! Joins the view's stylesheets and shrinks them before they are embedded in the wasm: comments out, runs of white space made one
-//! space, none around `{`, `}` and `;` (about 1.5 KB gzipped; docs/benchmarks.md, "Bundle"). Nothing else is
+//! space, none around `{`, `}` and `;` (about 1.5 KB gzipped; docs/benchmarks.md, "Bundle size"). Nothing else is
 //! touched, so selectors keep their meaning (`a :focus` is not `a:focus`); the stylesheets have no comment marker
 //! or significant white space inside a string, which this relies on.
 

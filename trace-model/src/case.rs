@@ -2,7 +2,7 @@
 //!
 //! ASCII is mapped here, which is most text and costs nothing more. Other text is mapped by the page's own
 //! `String.prototype.toLowerCase` in the browser, which spares the view's wasm the standard library's case tables
-//! (about 9 KB gzipped; docs/benchmarks.md, "Bundle"), and by `str::to_lowercase` natively: both follow Unicode's
+//! (about 9 KB gzipped; docs/benchmarks.md, "Bundle size"), and by `str::to_lowercase` natively: both follow Unicode's
 //! default case mapping.
 
 /// `text` in lowercase.

@@ -8,7 +8,7 @@
 //! `[links](url "title")`, `![images](url)`, `<https://autolinks>`, backslash escapes and hard breaks. Not
 //! read: indented code blocks, reference links, tables, entities (shown as written). A full CommonMark parser
 //! (pulldown-cmark) cost about 50 KB gzipped of wasm, more than the element's size budget left
-//! (docs/benchmarks.md, "Bundle").
+//! (docs/benchmarks.md, "Bundle size").
 
 /// A piece of rendered Markdown.
 #[derive(Clone, Debug, PartialEq, Eq)]

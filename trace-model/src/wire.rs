@@ -348,8 +348,9 @@ pub struct ExecutionPage {
 
 /// A live-update message on `GET /api/executions/{id}/trace/live`.
 ///
-/// Read through [`LiveMessageFields`] rather than serde's internally tagged form, which buffers the whole message
-/// and so builds a second copy of every span deserializer into the view's wasm (docs/benchmarks.md, "Bundle size").
+/// Read through a flat struct of all its fields rather than serde's internally tagged form, which buffers the whole
+/// message and so builds a second copy of every span deserializer into the view's wasm (docs/benchmarks.md, "Bundle
+/// size").
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[cfg_attr(feature = "openapi", derive(salvo_oapi::ToSchema))]
 #[serde(tag = "type", try_from = "LiveMessageFields")]

@@ -77,7 +77,7 @@ fn js_modules(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 /// wasm-opt's passes, in order: `-Oz`, then twice the control flow rebuilt from scratch (`--flatten --rereloop`)
-/// and shrunk again, which finds about 3.7 KB gzipped more than `-Oz` alone (docs/benchmarks.md, "Bundle").
+/// and shrunk again, which finds about 3.7 KB gzipped more than `-Oz` alone (docs/benchmarks.md, "Bundle size").
 const WASM_OPT_PASSES: [&str; 8] = ["-Oz", "--flatten", "--rereloop", "-Oz", "--flatten", "--rereloop", "-Oz", "-Oz"];
 
 /// wasm-opt over the wasm the glue loads ([`WASM_OPT_PASSES`]), in place. Every build runs it, so that what the tests load is what

@@ -49,7 +49,7 @@ pub fn str_attr<'a>(attributes: &'a Attributes, key: &str) -> Option<&'a str> {
 
 /// A count stored as a JSON number or a numeric string; negative and fractional values are not counts.
 /// A JSON object from its entries, inserted one by one: `collect` would sort them first, and every call site would
-/// bring its own copy of the sort into the view's wasm (docs/benchmarks.md, "Bundle").
+/// bring its own copy of the sort into the view's wasm (docs/benchmarks.md, "Bundle size").
 pub(crate) fn object(entries: impl IntoIterator<Item = (String, Value)>) -> Value {
     let mut map = serde_json::Map::new();
     for (key, value) in entries {
