@@ -174,15 +174,20 @@ pub(crate) mod tests {
         order.iter().map(|&i| spans[i].span_id.clone()).collect()
     }
 
-    #[test]
-    fn builds_out_of_order_input_depth_first() {
-        let spans = vec![
+    /// A root `a` with children `b` (itself with `c1`, `c2`) and `d`, given out of order.
+    fn out_of_order() -> Vec<Span> {
+        vec![
             span("c2", Some("b"), 30),
             span("a", None, 0),
             span("c1", Some("b"), 20),
             span("b", Some("a"), 10),
             span("d", Some("a"), 40),
-        ];
+        ]
+    }
+
+    #[test]
+    fn builds_out_of_order_input_depth_first() {
+        let spans = out_of_order();
         let tree = SpanTree::build(&spans);
         assert_eq!(ids(&spans, &tree.depth_first()), ["a", "b", "c1", "c2", "d"]);
         assert_eq!(tree.nodes[2].depth, 2);
@@ -191,14 +196,8 @@ pub(crate) mod tests {
 
     #[test]
     fn parents_and_ancestors_follow_the_built_tree() {
-        let spans = vec![
-            span("c2", Some("b"), 30),
-            span("a", None, 0),
-            span("c1", Some("b"), 20),
-            span("b", Some("a"), 10),
-            span("d", Some("a"), 40),
-            span("b", Some("d"), 50),
-        ];
+        let mut spans = out_of_order();
+        spans.push(span("b", Some("d"), 50));
         let tree = SpanTree::build(&spans);
         // The duplicate `b` (index 5) is no parent, though its id has children.
         assert_eq!(ids(&spans, &tree.parents().collect::<Vec<_>>()), ["a", "b"]);

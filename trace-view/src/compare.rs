@@ -9,12 +9,13 @@ use dioxus::core::Task;
 use dioxus::prelude::*;
 use trace_model::compare::{Comparison, Row, Run, Side, compare, input_text, output_text};
 use trace_model::display::{count, duration_ms};
-use trace_model::node_io::{TabKey, tab_after_key};
+use trace_model::node_io::tab_after_key;
 use trace_model::pricing::{PriceTable, SpanCost};
 
 use crate::browser::focus;
 use crate::fetch::LoadError;
 use crate::host::{Host, Source, try_set};
+use crate::node_io::tab_key;
 use crate::pages::fetch_whole;
 use crate::state::{Load, ViewState};
 use crate::trace_data::{SharedTrace, TraceData};
@@ -73,13 +74,7 @@ pub fn view_tabs(mut comparing: Signal<bool>, root: &web_sys::Element) -> Elemen
                     onkeydown: {
                         let root = root.clone();
                         move |event: KeyboardEvent| {
-                            let key = match event.key() {
-                                Key::ArrowLeft => TabKey::Left,
-                                Key::ArrowRight => TabKey::Right,
-                                Key::Home => TabKey::Home,
-                                Key::End => TabKey::End,
-                                _ => return,
-                            };
+                            let Some(key) = tab_key(&event.key()) else { return };
                             let Some(next) = tab_after_key(key, index, 2) else { return };
                             event.prevent_default();
                             comparing.set(next == 1);

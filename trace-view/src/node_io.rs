@@ -81,13 +81,7 @@ pub fn NodeIoPanel(io: NodeIo) -> Element {
                             copied.set(None);
                         },
                         onkeydown: move |event| {
-                            let key = match event.key() {
-                                Key::ArrowLeft => TabKey::Left,
-                                Key::ArrowRight => TabKey::Right,
-                                Key::Home => TabKey::Home,
-                                Key::End => TabKey::End,
-                                _ => return,
-                            };
+                            let Some(key) = tab_key(&event.key()) else { return };
                             let Some(next) = tab_after_key(key, index, count) else { return };
                             event.prevent_default();
                             selected.set(next);
@@ -260,4 +254,15 @@ fn change_list(changes: &[Change]) -> Element {
             }
         }
     }
+}
+
+/// The keys of the WAI-ARIA tabs pattern (arrows, Home, End); other keys are not the tab list's.
+pub fn tab_key(key: &Key) -> Option<TabKey> {
+    Some(match key {
+        Key::ArrowLeft => TabKey::Left,
+        Key::ArrowRight => TabKey::Right,
+        Key::Home => TabKey::Home,
+        Key::End => TabKey::End,
+        _ => return None,
+    })
 }
