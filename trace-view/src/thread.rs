@@ -8,13 +8,11 @@ use dioxus::prelude::*;
 use trace_model::TraceResponse;
 use trace_model::thread::{group_id, is_group, stitch};
 
-use crate::fetch::{LoadError, get_text, next_cursor, trace_url};
+use crate::fetch::{LoadError, get_text};
 use crate::host::{Host, Source, try_set, try_set_changed};
 use crate::loader::show;
+use crate::pages::fetch_whole;
 use crate::state::{Load, ViewState};
-
-/// Spans per page when loading the thread's runs (the API's most).
-const PAGE: &str = "5000";
 
 /// The switch's state, shared through context.
 #[derive(Clone, Copy)]
@@ -128,38 +126,14 @@ async fn fetch_runs(host: &Host, thread_id: &str) -> Result<Vec<TraceResponse>, 
     let Source::Execution { api_base, .. } = host.source.peek().clone() else { return Ok(Vec::new()) };
     let token = host.token.peek().clone();
     let list = format!("{}/executions", api_base.trim_end_matches('/'));
-    let mut ids: Option<Vec<String>> = None;
-    let mut runs: Vec<TraceResponse> = Vec::new();
-    let (mut at, mut cursor) = (0, None::<String>);
-    // One request site for the list and every page of every run: each `await` of a fetch adds its state machine.
-    loop {
-        let (url, mut query) = match &ids {
-            None => (list.clone(), vec![("thread_id", thread_id), ("limit", "100")]),
-            Some(ids) => match ids.get(at) {
-                Some(id) => (trace_url(&api_base, id), vec![("limit", PAGE)]),
-                None => return Ok(runs),
-            },
-        };
-        query.extend(cursor.as_deref().map(|cursor| ("cursor", cursor)));
-        let (status, body) = get_text(&url, &query, token.as_deref()).await?;
-        drop(query);
-        let unreadable = |error: serde_json::Error| LoadError { status, detail: format!("unreadable answer: {error}") };
-        if ids.is_none() {
-            // Only the ids are needed: read as plain JSON.
-            let list: serde_json::Value = serde_json::from_str(&body).map_err(unreadable)?;
-            let listed = list["executions"].as_array().map(Vec::as_slice).unwrap_or_default();
-            ids = Some(listed.iter().filter_map(|run| run["id"].as_str().map(str::to_owned)).collect());
-            continue;
-        }
-        let mut page: TraceResponse = serde_json::from_str(&body).map_err(unreadable)?;
-        let next = next_cursor(&mut page, cursor.as_deref());
-        match runs.last_mut() {
-            Some(run) if cursor.is_some() => run.spans.append(&mut page.spans),
-            _ => runs.push(page),
-        }
-        if next.is_none() {
-            at += 1;
-        }
-        cursor = next;
+    let (status, body) = get_text(&list, &[("thread_id", thread_id), ("limit", "100")], token.as_deref()).await?;
+    // Only the ids are needed: read as plain JSON.
+    let list: serde_json::Value = serde_json::from_str(&body)
+        .map_err(|error| LoadError { status, detail: format!("unreadable answer: {error}") })?;
+    let listed = list["executions"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let mut runs = Vec::with_capacity(listed.len());
+    for id in listed.iter().filter_map(|run| run["id"].as_str()) {
+        runs.push(fetch_whole(&api_base, id, token.as_deref()).await?);
     }
+    Ok(runs)
 }
