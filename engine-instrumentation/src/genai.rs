@@ -1,10 +1,9 @@
-//! Model-call spans, recorded cheaply and expanded late. On the engine's thread a call's strings are copied once,
-//! into one packed value per hook (request, response); the export stage expands them into the GenAI
-//! semantic-convention attributes (messages as JSON, prompt and response previews) and the span's name before
-//! redaction, the payload budget and any exporter. JSON and previews are thus built on the export thread, and the
-//! engine's thread makes one allocation per hook for the call's text instead of one per value.
-//!
-//! Packed layout: fields in a fixed order, each as `<byte length>:<bytes>`.
+//! Model calls, recorded cheaply and expanded late. On the engine's thread the tracer copies a call's text once per
+//! hook, into a [`ModelRequest`] and a [`ModelResponse`], and hands them to the export stage beside the span as a
+//! [`ModelCall`] (`crate::export::stage::end_model_call`), never as attributes. The stage [`expand`]s them into the
+//! span's name and the GenAI semantic-convention attributes (messages as JSON, prompt and response previews) before
+//! redaction, the payload budget and any exporter. Name, JSON and previews are thus built on the export thread, and
+//! the engine's thread makes one allocation per hook for the call's text instead of one per value.
 
 use std::borrow::Cow;
 
@@ -15,65 +14,159 @@ use serde::Serialize;
 use crate::attrs;
 use crate::calls::{LlmRequest, LlmResponse};
 
-/// Internal attributes that the export stage replaces; no exporter ever sees them.
-pub(crate) const PACKED_REQUEST: &str = "orcheo.internal.gen_ai.request";
-pub(crate) const PACKED_RESPONSE: &str = "orcheo.internal.gen_ai.response";
-/// The name of a model-call span until the stage names it `{operation} {model}`.
-pub(crate) const PENDING_NAME: &str = "gen_ai";
-/// Attributes the expansion adds beyond the two it replaces, reserved when the span starts.
-pub(crate) const EXPANSION_ROOM: usize = 8;
+/// Attributes the expansion adds at most: five from the request, five from the response.
+pub(crate) const EXPANDED_ATTRIBUTES: usize = 10;
 
-/// First field: whether messages follow (prompt capture on).
-const WITH_MESSAGES: &str = "m";
-const WITHOUT_MESSAGES: &str = "-";
-
-/// The request as one value: capture flag, operation, provider, model, then role and content of each message.
-pub(crate) fn pack_request(request: &LlmRequest, capture_prompts: bool) -> StringValue {
-    let flag = if capture_prompts { WITH_MESSAGES } else { WITHOUT_MESSAGES };
-    let head = [flag, request.operation.as_str(), request.provider.as_str(), request.model.as_str()];
-    let messages = if capture_prompts { request.messages.as_slice() } else { &[] };
-    let len = head.iter().map(|f| packed_len(f)).sum::<usize>()
-        + messages.iter().map(|m| packed_len(&m.role) + packed_len(&m.content)).sum::<usize>();
-    // Exact size: the value becomes a `Box<str>` without reallocating.
-    let mut out = String::with_capacity(len);
-    for field in head {
-        push_field(&mut out, field);
-    }
-    for message in messages {
-        push_field(&mut out, &message.role);
-        push_field(&mut out, &message.content);
-    }
-    StringValue::from(out)
+/// What the tracer knows of a model call when its span ends (or, for an open copy, when it starts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ModelCall {
+    pub request: ModelRequest,
+    /// None while the call runs, and when it failed or was cancelled.
+    pub response: Option<ModelResponse>,
 }
 
-/// The response as one value: capture flag, id, model, finish reason, then the message's role and content.
-pub(crate) fn pack_response(response: &LlmResponse, capture_prompts: bool) -> StringValue {
-    let flag = if capture_prompts { WITH_MESSAGES } else { WITHOUT_MESSAGES };
-    let head = [flag, response.id.as_str(), response.model.as_str(), response.finish_reason.as_str()];
-    let message = &response.message;
-    let mut len = head.iter().map(|f| packed_len(f)).sum::<usize>();
-    if capture_prompts {
-        len += packed_len(&message.role) + packed_len(&message.content);
-    }
-    let mut out = String::with_capacity(len);
-    for field in head {
-        push_field(&mut out, field);
-    }
-    if capture_prompts {
-        push_field(&mut out, &message.role);
-        push_field(&mut out, &message.content);
-    }
-    StringValue::from(out)
+/// A request's text: operation, provider and model, then the role and content of each message when prompts are
+/// captured.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ModelRequest {
+    fields: Fields,
+    with_messages: bool,
 }
 
-fn packed_len(field: &str) -> usize {
+/// A response's text: id, model and finish reason, then the message's role and content when prompts are captured.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ModelResponse {
+    fields: Fields,
+    with_message: bool,
+}
+
+impl ModelRequest {
+    pub fn new(request: &LlmRequest, capture_prompts: bool) -> Self {
+        let head = [request.operation.as_str(), request.provider.as_str(), request.model.as_str()];
+        let messages = if capture_prompts { request.messages.as_slice() } else { &[] };
+        let len = head.iter().map(|f| field_len(f)).sum::<usize>()
+            + messages.iter().map(|m| field_len(&m.role) + field_len(&m.content)).sum::<usize>();
+        let mut fields = Fields::builder(len);
+        for field in head {
+            fields.push(field);
+        }
+        for message in messages {
+            fields.push(&message.role);
+            fields.push(&message.content);
+        }
+        Self { fields: fields.done(), with_messages: capture_prompts }
+    }
+
+    /// The span's name in the GenAI convention: `{operation} {model}`.
+    fn span_name(&self) -> String {
+        let mut fields = self.fields.iter();
+        let operation = fields.next().unwrap_or_default();
+        let model = fields.nth(1).unwrap_or_default();
+        format!("{operation} {model}")
+    }
+
+    /// The convention's request attributes.
+    fn attributes(&self, out: &mut Vec<KeyValue>) {
+        let mut fields = self.fields.iter();
+        let operation = fields.next().unwrap_or_default();
+        let provider = fields.next().unwrap_or_default();
+        let model = fields.next().unwrap_or_default();
+        out.push(KeyValue::new(attrs::GEN_AI_OPERATION, operation.to_owned()));
+        out.push(KeyValue::new(attrs::GEN_AI_PROVIDER, provider.to_owned()));
+        out.push(KeyValue::new(attrs::GEN_AI_REQUEST_MODEL, model.to_owned()));
+        if self.with_messages {
+            let messages: Vec<(&str, &str)> = pairs(fields).collect();
+            out.push(KeyValue::new(attrs::GEN_AI_INPUT_MESSAGES, messages_json(&messages, None)));
+            // The prompt is the last user message, else the last message.
+            let prompt = messages.iter().rev().find(|(role, _)| *role == "user").or(messages.last());
+            if let Some((_, content)) = prompt {
+                out.push(KeyValue::new(attrs::PROMPT_PREVIEW, (*content).to_owned()));
+            }
+        }
+    }
+}
+
+impl ModelResponse {
+    pub fn new(response: &LlmResponse, capture_prompts: bool) -> Self {
+        let head = [response.id.as_str(), response.model.as_str(), response.finish_reason.as_str()];
+        let message = &response.message;
+        let mut len = head.iter().map(|f| field_len(f)).sum::<usize>();
+        if capture_prompts {
+            len += field_len(&message.role) + field_len(&message.content);
+        }
+        let mut fields = Fields::builder(len);
+        for field in head {
+            fields.push(field);
+        }
+        if capture_prompts {
+            fields.push(&message.role);
+            fields.push(&message.content);
+        }
+        Self { fields: fields.done(), with_message: capture_prompts }
+    }
+
+    /// The convention's response attributes.
+    fn attributes(&self, out: &mut Vec<KeyValue>) {
+        let mut fields = self.fields.iter();
+        let id = fields.next().unwrap_or_default();
+        let model = fields.next().unwrap_or_default();
+        let finish_reason = fields.next().unwrap_or_default();
+        let reasons = vec![StringValue::from(finish_reason.to_owned())];
+        out.push(KeyValue::new(attrs::GEN_AI_RESPONSE_MODEL, model.to_owned()));
+        out.push(KeyValue::new(attrs::GEN_AI_RESPONSE_ID, id.to_owned()));
+        out.push(KeyValue::new(attrs::GEN_AI_FINISH_REASONS, Value::Array(reasons.into())));
+        if self.with_message
+            && let Some(message) = pairs(fields).next()
+        {
+            out.push(KeyValue::new(attrs::GEN_AI_OUTPUT_MESSAGES, messages_json(&[message], Some(finish_reason))));
+            out.push(KeyValue::new(attrs::RESPONSE_PREVIEW, message.1.to_owned()));
+        }
+    }
+}
+
+/// Names a model call's span and adds the convention's attributes to it.
+pub(crate) fn expand(span: &mut SpanData, call: &ModelCall) {
+    span.name = Cow::Owned(call.request.span_name());
+    span.attributes.reserve(EXPANDED_ATTRIBUTES);
+    call.request.attributes(&mut span.attributes);
+    if let Some(response) = &call.response {
+        response.attributes(&mut span.attributes);
+    }
+}
+
+/// Strings copied into one buffer, each as `<byte length>:<bytes>`: one allocation however many there are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Fields(Box<str>);
+
+/// A [`Fields`] being written, sized exactly from the start.
+struct FieldsBuilder(String);
+
+impl Fields {
+    fn builder(len: usize) -> FieldsBuilder {
+        FieldsBuilder(String::with_capacity(len))
+    }
+
+    fn iter(&self) -> FieldIter<'_> {
+        FieldIter(&self.0)
+    }
+}
+
+impl FieldsBuilder {
+    fn push(&mut self, field: &str) {
+        push_decimal(&mut self.0, field.len());
+        self.0.push(':');
+        self.0.push_str(field);
+    }
+
+    /// Exact size: the buffer becomes a `Box<str>` without reallocating.
+    fn done(self) -> Fields {
+        Fields(self.0.into_boxed_str())
+    }
+}
+
+/// The room one field takes in a [`Fields`] buffer.
+fn field_len(field: &str) -> usize {
     digits(field.len()) + 1 + field.len()
-}
-
-fn push_field(out: &mut String, field: &str) {
-    push_decimal(out, field.len());
-    out.push(':');
-    out.push_str(field);
 }
 
 fn digits(mut n: usize) -> usize {
@@ -96,10 +189,11 @@ fn push_decimal(out: &mut String, n: usize) {
     }
 }
 
-/// The fields of a packed value, in order; stops at the first malformed one.
-struct Fields<'a>(&'a str);
+/// The fields in order. The buffer is only ever written by [`Fields::copy`], so none is malformed; were one, the
+/// iteration would stop there.
+struct FieldIter<'a>(&'a str);
 
-impl<'a> Iterator for Fields<'a> {
+impl<'a> Iterator for FieldIter<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
@@ -111,70 +205,7 @@ impl<'a> Iterator for Fields<'a> {
     }
 }
 
-/// Replaces a model-call span's packed values with the convention's attributes, in place, and names the span.
-/// Other spans are left as they are.
-pub(crate) fn expand(span: &mut SpanData) {
-    if span.name != PENDING_NAME {
-        return;
-    }
-    if let Some((i, packed)) = take_packed(span, PACKED_REQUEST) {
-        let (name, expanded) = request_attributes(&packed.as_str());
-        span.name = Cow::Owned(name);
-        span.attributes.splice(i..=i, expanded);
-    }
-    if let Some((i, packed)) = take_packed(span, PACKED_RESPONSE) {
-        span.attributes.splice(i..=i, response_attributes(&packed.as_str()));
-    }
-}
-
-/// The index and value of `key`; the value is moved out (the attribute is about to be replaced).
-fn take_packed(span: &mut SpanData, key: &str) -> Option<(usize, Value)> {
-    let i = span.attributes.iter().position(|kv| kv.key.as_str() == key)?;
-    let kv = span.attributes.get_mut(i)?;
-    Some((i, std::mem::replace(&mut kv.value, Value::Bool(false))))
-}
-
-fn request_attributes(packed: &str) -> (String, Vec<KeyValue>) {
-    let mut fields = Fields(packed);
-    let with_messages = fields.next() == Some(WITH_MESSAGES);
-    let operation = fields.next().unwrap_or_default();
-    let provider = fields.next().unwrap_or_default();
-    let model = fields.next().unwrap_or_default();
-    let mut out = Vec::with_capacity(5);
-    out.push(KeyValue::new(attrs::GEN_AI_OPERATION, operation.to_owned()));
-    out.push(KeyValue::new(attrs::GEN_AI_PROVIDER, provider.to_owned()));
-    out.push(KeyValue::new(attrs::GEN_AI_REQUEST_MODEL, model.to_owned()));
-    if with_messages {
-        let messages: Vec<(&str, &str)> = pairs(fields).collect();
-        out.push(KeyValue::new(attrs::GEN_AI_INPUT_MESSAGES, messages_json(&messages, None)));
-        // The prompt is the last user message, else the last message.
-        let prompt = messages.iter().rev().find(|(role, _)| *role == "user").or(messages.last());
-        if let Some((_, content)) = prompt {
-            out.push(KeyValue::new(attrs::PROMPT_PREVIEW, (*content).to_owned()));
-        }
-    }
-    (format!("{operation} {model}"), out)
-}
-
-fn response_attributes(packed: &str) -> Vec<KeyValue> {
-    let mut fields = Fields(packed);
-    let with_messages = fields.next() == Some(WITH_MESSAGES);
-    let id = fields.next().unwrap_or_default();
-    let model = fields.next().unwrap_or_default();
-    let finish_reason = fields.next().unwrap_or_default();
-    let reasons = vec![StringValue::from(finish_reason.to_owned())];
-    let mut out = Vec::with_capacity(5);
-    out.push(KeyValue::new(attrs::GEN_AI_RESPONSE_MODEL, model.to_owned()));
-    out.push(KeyValue::new(attrs::GEN_AI_RESPONSE_ID, id.to_owned()));
-    out.push(KeyValue::new(attrs::GEN_AI_FINISH_REASONS, Value::Array(reasons.into())));
-    if with_messages && let Some(message) = pairs(fields).next() {
-        out.push(KeyValue::new(attrs::GEN_AI_OUTPUT_MESSAGES, messages_json(&[message], Some(finish_reason))));
-        out.push(KeyValue::new(attrs::RESPONSE_PREVIEW, message.1.to_owned()));
-    }
-    out
-}
-
-fn pairs<'a>(mut fields: Fields<'a>) -> impl Iterator<Item = (&'a str, &'a str)> {
+fn pairs<'a>(mut fields: FieldIter<'a>) -> impl Iterator<Item = (&'a str, &'a str)> {
     std::iter::from_fn(move || Some((fields.next()?, fields.next()?)))
 }
 

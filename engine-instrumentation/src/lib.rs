@@ -10,7 +10,7 @@
 //! - [`tracer`]: the [`WorkflowTracer`], which turns the hooks into spans.
 //! - [`state`]: a node's input and output state, bounded before it goes on the span.
 //! - [`attrs`]: the attribute names the tracer writes (docs/architecture.md, "Conventions").
-//! - `genai`: model calls recorded packed, expanded into GenAI attributes by the export stage.
+//! - `genai`: a model call's text as the tracer copies it, expanded into GenAI attributes by the export stage.
 //! - [`config`]: [`TracingConfig`] from `ORCHEO_TRACING_*`.
 //! - [`pipeline`]: the provider and exporters built from a configuration.
 //! - [`sampler`]: what leaves for the collector (everything is recorded).

@@ -135,6 +135,7 @@ impl TracingPipelineBuilder {
         }
         let stage =
             ExportStage::start(redactor, config.execution_budget_bytes, outputs, self.batch, Arc::clone(&stats))?;
+        let open_copies = stage.takes_open_copies();
         let provider = SdkTracerProvider::builder()
             .with_resource(resource.clone())
             .with_sampler(RecordAllSampler::ratio(config.sample_ratio))
@@ -154,7 +155,7 @@ impl TracingPipelineBuilder {
             capture_state: config.capture_state,
             high_token_threshold: config.high_token_threshold,
         };
-        let tracer = Arc::new(WorkflowTracer::new(provider.tracer("orcheo.engine"), settings));
+        let tracer = Arc::new(WorkflowTracer::new(provider.tracer("orcheo.engine"), settings, open_copies));
         let instruments = Arc::new(instruments);
         Ok(TracingPipeline { inner: Some(Inner { provider, meters, tracer, stats, _instruments: instruments }) })
     }

@@ -35,7 +35,7 @@ async fn every_span_is_persisted_open_then_ended() -> anyhow::Result<()> {
     assert_eq!(request, Some((&serde_json::json!("local-mini"), true)));
     let all = serde_json::to_string(&records.iter().map(|r| &r.span).collect::<Vec<_>>())?;
     assert!(!all.contains(samples::FAKE_API_KEY), "open copies are redacted too");
-    assert!(!all.contains("orcheo.internal."), "packed values never leave the export stage");
+    assert!(!all.contains("orcheo.internal."), "no internal value leaves the export stage");
     Ok(())
 }
 

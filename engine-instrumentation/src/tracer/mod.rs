@@ -1,8 +1,8 @@
 //! The [`WorkflowTracer`]: an [`ExecutionObserver`] that records a run as OpenTelemetry spans — a root span per
 //! execution, a child per node attempt, a grandchild per external call — with the attributes docs/architecture.md lists
 //! ("One execution, end to end", "Conventions"). Values go on spans as they are, except a model call's text, which goes
-//! packed (`crate::genai`) for the export stage to expand; redaction and truncation happen once, in that stage, before
-//! any exporter.
+//! to the export stage beside its span (`crate::genai`) to be expanded there; redaction and truncation happen once, in
+//! that stage, before any exporter.
 
 mod calls;
 
@@ -56,12 +56,14 @@ struct NodeSpan {
 struct OpenSpans {
     runs: FxHashMap<Arc<str>, Context>,
     nodes: FxHashMap<NodeKey, NodeSpan>,
-    calls: FxHashMap<u64, (NodeKey, Span)>,
+    calls: FxHashMap<u64, (NodeKey, calls::CallSpan)>,
 }
 
 pub struct WorkflowTracer {
     tracer: SdkTracer,
     settings: TracerSettings,
+    /// Whether the export stage copies spans as they start; a model call's open copy then gets its request.
+    open_copies: bool,
     open: Mutex<OpenSpans>,
     next_call: AtomicU64,
 }
@@ -141,8 +143,8 @@ pub(crate) fn record_cancel(span: &mut impl Recording, reason: &str) {
 impl WorkflowTracer {
     /// A tracer whose spans go through the pipeline's export stage, which finishes model-call spans
     /// ([`TracingPipeline`](crate::TracingPipeline) builds it).
-    pub(crate) fn new(tracer: SdkTracer, settings: TracerSettings) -> Self {
-        Self { tracer, settings, open: Mutex::new(OpenSpans::default()), next_call: AtomicU64::new(1) }
+    pub(crate) fn new(tracer: SdkTracer, settings: TracerSettings, open_copies: bool) -> Self {
+        Self { tracer, settings, open_copies, open: Mutex::new(OpenSpans::default()), next_call: AtomicU64::new(1) }
     }
 
     /// A poisoned lock only means another hook panicked; the maps stay usable.
@@ -263,7 +265,7 @@ impl ExecutionObserver for WorkflowTracer {
     fn call_started(&self, run: &RunInfo, node: &NodeInfo, call: &CallStart) -> CallHandle {
         let key = node_key(run, node);
         let Some(parent) = self.open().nodes.get(&key).map(|n| n.cx.clone()) else { return CallHandle::default() };
-        let span = calls::start(&self.tracer, self.settings, run, node, call, &parent);
+        let span = calls::start(&self.tracer, self.settings, self.open_copies, run, node, call, &parent);
         let propagation = calls::propagation(&span, call);
         let id = self.next_call.fetch_add(1, Ordering::Relaxed);
         self.open().calls.insert(id, (key, span));
