@@ -1,7 +1,8 @@
 //! Tracing overhead: the cost on the engine's thread of a node span and of an LLM span with the export pipeline
 //! running (persistence queue to a sink that keeps nothing), as wall-clock time and as that thread's CPU time; the
-//! whole CPU cost of those spans on every thread of the process until they are exported; the redaction stage's
-//! cost per span on its own thread; and a 10k-node workflow traced vs untraced.
+//! whole CPU cost of those spans on every thread of the process until they are exported; a node span with its input
+//! and output state; the redaction stage's cost per span on its own thread; and a 10k-node workflow traced (with and
+//! without node state) vs untraced.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -13,8 +14,8 @@ use engine_instrumentation::hooks::{NodeInfo, NodeResult, RunInfo};
 use engine_instrumentation::redact::Redactor;
 use engine_instrumentation::redact::span::SpanRedactor;
 use engine_instrumentation::{
-    ExecutionObserver, NoopObserver, RunRequest, SinkError, SpanRecord, SpanSink, TracingPipeline, Trigger,
-    WorkflowEngine,
+    ExecutionObserver, NoopObserver, RunRequest, SinkError, SpanRecord, SpanSink, TracingConfig, TracingPipeline,
+    Trigger, WorkflowEngine,
 };
 use futures_util::future::BoxFuture;
 use opentelemetry::trace::{SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState};
@@ -157,6 +158,25 @@ fn spans(c: &mut Criterion) {
         b.iter_custom(|iters| cpu_in_chunks(&rt, &pipeline, process_cpu, iters, node_span))
     });
 
+    // The state of the reference engine's run 100 nodes in: the run's input and each node's result, of which the
+    // span keeps the first 64 (`engine_instrumentation::state`).
+    let results: serde_json::Map<String, serde_json::Value> =
+        (0..100).map(|i| (format!("step_{i:07}"), serde_json::json!(format!("step_{i:07} done")))).collect();
+    let state = serde_json::json!({"input": "the run's input", "results": results});
+    let node_span_with_state = |i: u64| {
+        let node = NodeInfo { node_id: Arc::clone(&node_id), node_kind: "task", attempt: 1 + (i % 3) as u32 };
+        tracer.node_started(&run, &node);
+        tracer.node_input(&run, &node, &state);
+        tracer.node_output(&run, &node, &state);
+        tracer.node_finished(&run, &node, &NodeResult::Succeeded);
+    };
+    c.bench_function("tracer/node_span_with_state", |b| {
+        b.iter_custom(|iters| timed_in_chunks(&rt, &pipeline, iters, node_span_with_state))
+    });
+    c.bench_function("cpu_engine_thread/node_span_with_state", |b| {
+        b.iter_custom(|iters| cpu_in_chunks(&rt, &pipeline, thread_cpu, iters, node_span_with_state))
+    });
+
     let node = NodeInfo { node_id: Arc::clone(&node_id), node_kind: "llm", attempt: 1 };
     tracer.node_started(&run, &node);
     let request = CallStart::Llm(LlmRequest {
@@ -296,8 +316,32 @@ fn workflow(c: &mut Criterion) {
             total
         })
     });
+    let config = TracingConfig { capture_state: false, ..TracingConfig::default() };
+    let without_state = {
+        let _entered = rt.enter();
+        match TracingPipeline::builder(config).with_sink(Arc::new(Discard)).build() {
+            Ok(p) => p,
+            Err(e) => panic!("pipeline: {e}"),
+        }
+    };
+    let traced_without_state = without_state.wrap(engine.clone());
+    group.bench_function("traced_without_state", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let start = Instant::now();
+                rt.block_on(traced_without_state.run(&workflow, &RunRequest::new("bench-traced")));
+                total += start.elapsed();
+                if let Err(e) = rt.block_on(without_state.flush()) {
+                    panic!("flush: {e}");
+                }
+            }
+            total
+        })
+    });
     group.finish();
     eprintln!("workflow bench export counters: {:?}", pipeline.stats());
+    eprintln!("workflow bench export counters, without state: {:?}", without_state.stats());
 }
 
 criterion_group!(benches, spans, redaction, workflow);

@@ -3,6 +3,10 @@
 //! string, each cut marked in place (docs/configuration.md, "Node input and output"). Redaction and the payload
 //! budget come later, in the export stage, like for every other value.
 
+use std::cell::Cell;
+use std::fmt;
+
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Map, Value};
 
 use crate::attrs;
@@ -16,6 +20,97 @@ pub const MAX_STRING_CHARS: usize = 2048;
 pub struct Bounded {
     pub value: Value,
     pub truncated: bool,
+}
+
+/// `state` within the bounds as JSON text, and whether anything was cut: the same JSON value as [`bound`]'s copy
+/// (a cut object's count entry comes last), written in one pass. The tracer uses this on the engine's thread, where
+/// building the copy first (an allocation per key and per value) was most of a node's cost (docs/benchmarks.md).
+pub fn to_bounded_json(state: &Value) -> (String, bool) {
+    let truncated = Cell::new(false);
+    let text = serde_json::to_string(&Within { value: state, depth: 0, truncated: &truncated })
+        // Writing a `Value` into a String cannot fail.
+        .unwrap_or_default();
+    (text, truncated.get())
+}
+
+/// A value serialized within the bounds, noting any cut in `truncated`.
+struct Within<'a> {
+    value: &'a Value,
+    depth: usize,
+    truncated: &'a Cell<bool>,
+}
+
+impl Within<'_> {
+    fn child<'b>(&'b self, value: &'b Value) -> Within<'b> {
+        Within { value, depth: self.depth + 1, truncated: self.truncated }
+    }
+}
+
+impl Serialize for Within<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.value {
+            Value::Object(_) | Value::Array(_) if self.depth >= MAX_DEPTH => {
+                self.truncated.set(true);
+                serializer.serialize_str(attrs::STATE_CUT)
+            }
+            Value::Object(map) => {
+                let more = map.len().saturating_sub(MAX_ITEMS);
+                let mut out = serializer.serialize_map(Some(map.len().min(MAX_ITEMS) + usize::from(more > 0)))?;
+                for (key, item) in map.iter().take(MAX_ITEMS) {
+                    out.serialize_entry(key, &self.child(item))?;
+                }
+                if more > 0 {
+                    self.truncated.set(true);
+                    out.serialize_entry(attrs::STATE_CUT_ITEMS_KEY, &more)?;
+                }
+                out.end()
+            }
+            Value::Array(items) => {
+                let more = items.len().saturating_sub(MAX_ITEMS);
+                let mut out = serializer.serialize_seq(Some(items.len().min(MAX_ITEMS) + usize::from(more > 0)))?;
+                for item in items.iter().take(MAX_ITEMS) {
+                    out.serialize_element(&self.child(item))?;
+                }
+                if more > 0 {
+                    self.truncated.set(true);
+                    out.serialize_element(&Joined(attrs::STATE_MORE_ITEMS, &more))?;
+                }
+                out.end()
+            }
+            Value::String(text) => match string_cut(text) {
+                Some(cut) => {
+                    self.truncated.set(true);
+                    serializer.collect_str(&Joined(&text[..cut], &attrs::TRUNCATION_MARK))
+                }
+                None => serializer.serialize_str(text),
+            },
+            Value::Null | Value::Bool(_) | Value::Number(_) => self.value.serialize(serializer),
+        }
+    }
+}
+
+/// Two parts written as one string, without joining them first.
+struct Joined<'a, T>(&'a str, &'a T);
+
+impl<T: fmt::Display> fmt::Display for Joined<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.0, self.1)
+    }
+}
+
+impl<T: fmt::Display> Serialize for Joined<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// Where a string past [`MAX_STRING_CHARS`] characters is cut. A string has no more characters than bytes, so most
+/// are not counted at all.
+fn string_cut(text: &str) -> Option<usize> {
+    if text.len() <= MAX_STRING_CHARS {
+        return None;
+    }
+    text.char_indices().nth(MAX_STRING_CHARS).map(|(cut, _)| cut)
 }
 
 /// Copies `state` within the bounds.
@@ -51,8 +146,8 @@ fn copy(value: &Value, depth: usize, truncated: &mut bool) -> Value {
             }
             Value::Array(out)
         }
-        Value::String(text) => match text.char_indices().nth(MAX_STRING_CHARS) {
-            Some((cut, _)) => {
+        Value::String(text) => match string_cut(text) {
+            Some(cut) => {
                 *truncated = true;
                 Value::from(format!("{}{}", &text[..cut], attrs::TRUNCATION_MARK))
             }
@@ -106,6 +201,30 @@ mod tests {
         assert_eq!(object.len(), MAX_ITEMS + 1);
         assert_eq!(object[attrs::STATE_CUT_ITEMS_KEY], json!(6));
         assert!(object.contains_key("k063") && !object.contains_key("k064"));
+    }
+
+    /// The one-pass text is the plain copy's value, cut for cut, on states inside and past every bound.
+    #[test]
+    fn the_one_pass_text_is_the_bounded_copy() -> serde_json::Result<()> {
+        let wide: Map<String, Value> = (0..70).map(|i| (format!("k{i:03}"), json!(i))).collect();
+        let states = [
+            json!({"query": "why", "results": {"fetch": [1, 2, 3]}, "done": false, "n": null, "x": 1.5}),
+            nested(MAX_DEPTH),
+            nested(MAX_DEPTH + 3),
+            json!({"list": (0..100).collect::<Vec<u32>>(), "object": wide, "deep": [[[[[[[1]]]]]]]}),
+            json!({"text": "é\"\n".repeat(MAX_STRING_CHARS), "exact": "x".repeat(MAX_STRING_CHARS)}),
+            json!([{"__truncated_items__": "a key like the mark", "a": 1}]),
+            json!({"wide": (0..70).map(|i| (format!("k{i:03}"), json!(i))).chain([("__truncated_items__".to_owned(), json!("own"))]).collect::<Map<String, Value>>()}),
+            json!("plain"),
+            json!([]),
+        ];
+        for state in states {
+            let plain = bound(&state);
+            let (text, truncated) = to_bounded_json(&state);
+            let value: Value = serde_json::from_str(&text)?;
+            assert_eq!((value, truncated), (plain.value, plain.truncated), "{state}");
+        }
+        Ok(())
     }
 
     #[test]

@@ -158,8 +158,7 @@ impl WorkflowTracer {
             return;
         }
         // Bounded and serialized before the lock: the state may be large, other nodes' hooks need the map.
-        let bounded = state::bound(value);
-        let text = bounded.value.to_string();
+        let (text, truncated) = state::to_bounded_json(value);
         let Some(cx) = self.open().nodes.get(&node_key(run, node)).map(|n| n.cx.clone()) else { return };
         let span = cx.span();
         let (value_key, mime_key, truncated_key) = match side {
@@ -168,7 +167,7 @@ impl WorkflowTracer {
         };
         span.set_attribute(KeyValue::new(value_key, text));
         span.set_attribute(KeyValue::new(mime_key, attrs::JSON_MIME_TYPE));
-        if bounded.truncated {
+        if truncated {
             span.set_attribute(KeyValue::new(truncated_key, true));
         }
     }
