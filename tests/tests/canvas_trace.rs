@@ -286,7 +286,7 @@ async fn under_auth_the_host_passes_its_token_as_a_property() -> anyhow::Result<
         required: true,
         service_tokens: vec![ServiceToken {
             name: "canvas".to_owned(),
-            sha256: hex::encode(Sha256::digest(TOKEN.as_bytes())),
+            sha256: const_hex::encode(Sha256::digest(TOKEN.as_bytes())),
             scopes: vec!["workflows:read".to_owned()],
             workspaces: vec!["*".to_owned()],
         }],

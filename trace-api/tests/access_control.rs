@@ -23,7 +23,7 @@ fn authenticator() -> anyhow::Result<Authenticator> {
         jwt_public_keys: vec![RSA_PUBLIC.to_owned()],
         service_tokens: vec![ServiceToken {
             name: "canvas".to_owned(),
-            sha256: hex::encode(Sha256::digest(SERVICE_TOKEN.as_bytes())),
+            sha256: const_hex::encode(Sha256::digest(SERVICE_TOKEN.as_bytes())),
             scopes: vec!["workflows:read".to_owned()],
             workspaces: vec!["*".to_owned()],
         }],

@@ -295,7 +295,7 @@ struct Expected {
 }
 
 fn expected(requests: &[ExportTraceServiceRequest]) -> anyhow::Result<Expected> {
-    let id = |bytes: &[u8]| hex::encode(bytes);
+    let id = |bytes: &[u8]| const_hex::encode(bytes);
     // A delivery may repeat spans; each counts once.
     let mut seen = HashSet::new();
     let spans: Vec<&OtlpSpan> = requests.iter().flat_map(spans_of).filter(|s| seen.insert(id(&s.span_id))).collect();

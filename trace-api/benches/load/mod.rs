@@ -15,7 +15,7 @@ pub const SPANS_PER_REQUEST: usize = 1000;
 /// Spans of one finished execution: a root, then nodes of 100 children each.
 pub fn run_of(execution: &str, spans: usize) -> Vec<SpanRecord> {
     // A trace of its own: the OTLP bodies below use small trace ids, and spans are filed by trace and span id.
-    let trace_id = format!("{:0>32}", hex::encode(execution.as_bytes()).chars().take(32).collect::<String>());
+    let trace_id = format!("{:0>32}", const_hex::encode(execution.as_bytes()).chars().take(32).collect::<String>());
     let base = chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default();
     let record = |i: usize, parent: Option<usize>| {
         let start = base + chrono::Duration::microseconds(i as i64 * 10);

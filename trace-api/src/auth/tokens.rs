@@ -158,7 +158,7 @@ impl Authenticator {
     }
 
     fn service_token(&self, token: &str) -> Option<Principal> {
-        let digest = hex::encode(Sha256::digest(token.as_bytes()));
+        let digest = const_hex::encode(Sha256::digest(token.as_bytes()));
         self.service_tokens.iter().find(|t| t.sha256.eq_ignore_ascii_case(&digest)).map(|t| Principal {
             subject: format!("service:{}", t.name),
             scopes: t.scopes.iter().cloned().collect(),
@@ -333,7 +333,7 @@ mod tests {
             required: true,
             service_tokens: vec![ServiceToken {
                 name: "canvas".to_owned(),
-                sha256: hex::encode(Sha256::digest(b"tok-123")),
+                sha256: const_hex::encode(Sha256::digest(b"tok-123")),
                 scopes: vec!["workflows:read".to_owned()],
                 workspaces: vec!["*".to_owned()],
             }],

@@ -39,7 +39,7 @@ fn record(otlp: &OtlpSpan, resource: &Attributes, scope: Option<&Instrumentation
             attrs.insert(key.to_owned(), value.clone());
         }
     }
-    let trace_id = hex::encode(&otlp.trace_id);
+    let trace_id = const_hex::encode(&otlp.trace_id);
     let execution_id = conventions::str_attr(&attrs, EXECUTION_ID).map(str::to_owned);
     let workspace_id = conventions::workspace(&attrs).or_else(|| conventions::workspace(resource)).map(str::to_owned);
     let workflow_id = conventions::str_attr(&attrs, WORKFLOW_ID)
@@ -47,8 +47,8 @@ fn record(otlp: &OtlpSpan, resource: &Attributes, scope: Option<&Instrumentation
         .map(str::to_owned);
     let end_time = (otlp.end_time_unix_nano > 0).then(|| timestamp(otlp.end_time_unix_nano));
     let mut span = Span {
-        span_id: hex::encode(&otlp.span_id),
-        parent_span_id: (!otlp.parent_span_id.is_empty()).then(|| hex::encode(&otlp.parent_span_id)),
+        span_id: const_hex::encode(&otlp.span_id),
+        parent_span_id: (!otlp.parent_span_id.is_empty()).then(|| const_hex::encode(&otlp.parent_span_id)),
         name: otlp.name.clone(),
         start_time: timestamp(otlp.start_time_unix_nano),
         end_time,
@@ -68,8 +68,8 @@ fn record(otlp: &OtlpSpan, resource: &Attributes, scope: Option<&Instrumentation
             .links
             .iter()
             .map(|l| SpanLink {
-                trace_id: hex::encode(&l.trace_id),
-                span_id: hex::encode(&l.span_id),
+                trace_id: const_hex::encode(&l.trace_id),
+                span_id: const_hex::encode(&l.span_id),
                 attributes: attributes(&l.attributes),
             })
             .collect(),
@@ -139,6 +139,6 @@ fn value(any: &AnyValue) -> Json {
         Some(OtlpValue::KvlistValue(list)) => Json::Object(
             list.values.iter().map(|kv| (kv.key.clone(), kv.value.as_ref().map_or(Json::Null, value))).collect(),
         ),
-        Some(OtlpValue::BytesValue(bytes)) => Json::String(hex::encode(bytes)),
+        Some(OtlpValue::BytesValue(bytes)) => Json::String(const_hex::encode(bytes)),
     }
 }

@@ -45,9 +45,9 @@ pub fn attr(key: &str, value: &str) -> KeyValue {
 /// An ended span: `trace` is 32 hex digits, `span` and `parent` 16.
 pub fn span(trace: &str, span: &str, parent: Option<&str>, name: &str, attributes: Vec<KeyValue>) -> Span {
     Span {
-        trace_id: hex::decode(trace).unwrap_or_default(),
-        span_id: hex::decode(span).unwrap_or_default(),
-        parent_span_id: parent.map(|p| hex::decode(p).unwrap_or_default()).unwrap_or_default(),
+        trace_id: const_hex::decode(trace).unwrap_or_default(),
+        span_id: const_hex::decode(span).unwrap_or_default(),
+        parent_span_id: parent.map(|p| const_hex::decode(p).unwrap_or_default()).unwrap_or_default(),
         name: name.to_owned(),
         start_time_unix_nano: 1_800_000_000_000_000_000,
         end_time_unix_nano: 1_800_000_000_200_000_000,
