@@ -301,21 +301,6 @@ fn workflow(c: &mut Criterion) {
         b.iter(|| rt.block_on(engine.run(&workflow, &RunRequest::new("bench-untraced"), &NoopObserver)))
     });
     let pipeline = pipeline(&rt);
-    let traced = pipeline.wrap(engine.clone());
-    group.bench_function("traced", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let start = Instant::now();
-                rt.block_on(traced.run(&workflow, &RunRequest::new("bench-traced")));
-                total += start.elapsed();
-                if let Err(e) = rt.block_on(pipeline.flush()) {
-                    panic!("flush: {e}");
-                }
-            }
-            total
-        })
-    });
     let config = TracingConfig { capture_state: false, ..TracingConfig::default() };
     let without_state = {
         let _entered = rt.enter();
@@ -324,21 +309,23 @@ fn workflow(c: &mut Criterion) {
             Err(e) => panic!("pipeline: {e}"),
         }
     };
-    let traced_without_state = without_state.wrap(engine.clone());
-    group.bench_function("traced_without_state", |b| {
-        b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let start = Instant::now();
-                rt.block_on(traced_without_state.run(&workflow, &RunRequest::new("bench-traced")));
-                total += start.elapsed();
-                if let Err(e) = rt.block_on(without_state.flush()) {
-                    panic!("flush: {e}");
+    for (name, pipeline) in [("traced", &pipeline), ("traced_without_state", &without_state)] {
+        let traced = pipeline.wrap(engine.clone());
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iters {
+                    let start = Instant::now();
+                    rt.block_on(traced.run(&workflow, &RunRequest::new("bench-traced")));
+                    total += start.elapsed();
+                    if let Err(e) = rt.block_on(pipeline.flush()) {
+                        panic!("flush: {e}");
+                    }
                 }
-            }
-            total
-        })
-    });
+                total
+            })
+        });
+    }
     group.finish();
     eprintln!("workflow bench export counters: {:?}", pipeline.stats());
     eprintln!("workflow bench export counters, without state: {:?}", without_state.stats());

@@ -315,6 +315,17 @@ mod tests {
         }
     }
 
+    /// A provider whose only processor is a stage feeding one store, and what that store keeps.
+    fn provider_with_store(
+        takes_open: bool,
+    ) -> (opentelemetry_sdk::trace::SdkTracerProvider, Arc<Mutex<Vec<StagedSpan>>>) {
+        let kept: Arc<Mutex<Vec<StagedSpan>>> = Arc::default();
+        let outputs = vec![Output::Store { queue: queue(&kept), takes_open }];
+        let stats = Arc::new(ExportStats::default());
+        let stage = ExportStage::start(Redactor::default(), 1 << 20, outputs, BatchSettings::default(), stats).unwrap();
+        (opentelemetry_sdk::trace::SdkTracerProvider::builder().with_span_processor(stage).build(), kept)
+    }
+
     fn attribute(data: &SpanData, key: &str) -> Option<String> {
         data.attributes.iter().find(|kv| kv.key.as_str() == key).map(|kv| kv.value.as_str().into_owned())
     }
@@ -324,13 +335,8 @@ mod tests {
     #[test]
     fn a_model_call_travels_with_its_span() {
         use opentelemetry::trace::{Tracer as _, TracerProvider as _};
-        use opentelemetry_sdk::trace::SdkTracerProvider;
 
-        let kept: Arc<Mutex<Vec<StagedSpan>>> = Arc::default();
-        let outputs = vec![Output::Store { queue: queue(&kept), takes_open: true }];
-        let stats = Arc::new(ExportStats::default());
-        let stage = ExportStage::start(Redactor::default(), 1 << 20, outputs, BatchSettings::default(), stats).unwrap();
-        let provider = SdkTracerProvider::builder().with_span_processor(stage).build();
+        let (provider, kept) = provider_with_store(true);
         let tracer = provider.tracer("test");
 
         let with_request = Context::new().with_value(StartingModelCall(call("question", None).request));
@@ -371,13 +377,8 @@ mod tests {
     #[test]
     fn after_shutdown_nothing_stays_on_the_thread() {
         use opentelemetry::trace::{Tracer as _, TracerProvider as _};
-        use opentelemetry_sdk::trace::SdkTracerProvider;
 
-        let kept: Arc<Mutex<Vec<StagedSpan>>> = Arc::default();
-        let outputs = vec![Output::Store { queue: queue(&kept), takes_open: false }];
-        let stats = Arc::new(ExportStats::default());
-        let stage = ExportStage::start(Redactor::default(), 1 << 20, outputs, BatchSettings::default(), stats).unwrap();
-        let provider = SdkTracerProvider::builder().with_span_processor(stage).build();
+        let (provider, kept) = provider_with_store(false);
         let span = provider.tracer("test").start("chat m");
         provider.shutdown().unwrap();
         end_model_call(span, call("q", Some("a")));
