@@ -19,7 +19,8 @@ const WAIT: Duration = Duration::from_secs(30);
 const ROW_HEIGHT: f64 = 28.0;
 
 /// How the element matching `arguments[0]` is laid out: the height inside the host and that of the view's root,
-/// the tree's height, and per row its offset in the tree, height, position, indent, and its bar in the timeline cell.
+/// the tree's height, and per row its offset in the tree, height, position, indent (where its toggle starts), and its
+/// bar in the timeline cell.
 const LAYOUT: &str = "
   const host = document.querySelector(arguments[0]);
   const root = host && host.shadowRoot;
@@ -31,8 +32,9 @@ const LAYOUT: &str = "
     const style = getComputedStyle(row);
     const timeline = row.querySelector('.timeline').getBoundingClientRect();
     const bar = row.querySelector('.bar').getBoundingClientRect();
+    const toggle = row.querySelector('.toggle').getBoundingClientRect();
     return { id: row.dataset.spanId, level: Number(row.getAttribute('aria-level')), top: box.top - treeBox.top,
-      height: box.height, position: style.position, indent: parseFloat(style.paddingInlineStart),
+      height: box.height, position: style.position, indent: toggle.left - box.left,
       timeline: timeline.width, barLeft: bar.left - timeline.left, barWidth: bar.width };
   });
   return { hostHeight: host.clientHeight,
