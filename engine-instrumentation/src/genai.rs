@@ -189,7 +189,7 @@ fn push_decimal(out: &mut String, n: usize) {
     }
 }
 
-/// The fields in order. The buffer is only ever written by [`Fields::copy`], so none is malformed; were one, the
+/// The fields in order. The buffer is only ever written by [`FieldsBuilder`], so none is malformed; were one, the
 /// iteration would stop there.
 struct FieldIter<'a>(&'a str);
 

@@ -113,7 +113,7 @@ fn string_cut(text: &str) -> Option<usize> {
     text.char_indices().nth(MAX_STRING_CHARS).map(|(cut, _)| cut)
 }
 
-/// Copies `state` within the bounds.
+/// Copies `state` within the bounds: the plain form of [`to_bounded_json`], which its test is checked against.
 pub fn bound(state: &Value) -> Bounded {
     let mut truncated = false;
     let value = copy(state, 0, &mut truncated);
